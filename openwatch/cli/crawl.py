@@ -1,0 +1,6 @@
+"""`openwatch crawl` (to be written by its area)."""
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,6 @@
+"""`openwatch kb` (to be written by its area)."""
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

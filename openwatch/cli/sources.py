@@ -1,0 +1,6 @@
+"""`openwatch sources` (to be written by its area)."""
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

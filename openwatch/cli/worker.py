@@ -1,0 +1,6 @@
+"""`openwatch worker` (to be written by its area)."""
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,189 @@
+"""The tables: source → page → article → mentions, claims, signals; plus crawl runs.
+
+Data flows one way: the crawler writes Source health, CrawlRun, Page and Article rows;
+the extractor writes Entity, Mention, Claim and Signal rows for an article; the dashboard
+only reads. Claim and Signal carry a copy of their article's `day`, `source_id` and
+`language` so the dashboard's trend queries aggregate one indexed table without joins.
+
+All datetimes are timezone-aware UTC (SQLModel rejects naive ones).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# Vocabularies shared by the crawler, the extractor and the dashboard.
+SOURCE_KINDS = ("rss", "atom", "sitemap", "site")
+STANCES = ("open", "closed", "disputed")
+ENTITY_KINDS = ("org", "model")
+EXTRACTION_STATUSES = ("pending", "done", "failed", "skipped")
+
+
+class Source(SQLModel, table=True):
+    """A feed, sitemap or site section to crawl, with its conditional-GET state and health."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    kind: str = Field(description="rss | atom | sitemap | site")
+    url: str
+    language: Optional[str] = Field(default=None, description="expected language: zh, zh-Hant, en")
+    enabled: bool = Field(default=True, index=True)
+    interval_minutes: int = Field(default=60)
+    # site sections: link-following depth and article URL filters (regexes)
+    max_depth: int = Field(default=2)
+    allow: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    deny: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    # conditional GET (feeds)
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    # health
+    health: str = Field(default="new", description="new | ok | degraded | failing | gone")
+    last_error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    consecutive_failures: int = Field(default=0)
+    last_attempt_at: Optional[datetime] = None
+    last_success_at: Optional[datetime] = None
+    last_new_article_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CrawlRun(SQLModel, table=True):
+    """One crawl of one source: what it fetched, stored and failed on."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True, ondelete="CASCADE")
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    finished_at: Optional[datetime] = None
+    status: str = Field(default="running", description="running | ok | partial | failed | abandoned")
+    pages: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    error_summary: Optional[str] = Field(default=None, sa_column=Column(Text))
+    duration_s: Optional[float] = None
+
+
+class Article(SQLModel, table=True):
+    """A news article: original text as crawled and normalized text for analysis."""
+
+    __table_args__ = (
+        Index("ix_article_extraction", "extraction_status", "extractor_version"),
+        Index("ix_article_source_published", "source_id", "published_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(unique=True, description="canonical URL")
+    source_id: Optional[int] = Field(default=None, foreign_key="source.id", index=True, ondelete="SET NULL")
+    title: Optional[str] = None
+    author: Optional[str] = None
+    published_at: Optional[datetime] = Field(default=None, index=True)
+    date_origin: Optional[str] = Field(default=None, description="page | feed | null when unknown")
+    fetched_at: datetime = Field(default_factory=utcnow, index=True)
+    language: Optional[str] = Field(default=None, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False), description="original main text")
+    norm_text: str = Field(sa_column=Column(Text, nullable=False), description="normalized text (NFKC, simplified)")
+    content_hash: str = Field(index=True, description="hash of the normalized text, for exact duplicates")
+    simhash: Optional[int] = Field(default=None, sa_column=Column(BigInteger, index=True))
+    duplicate_of_id: Optional[int] = Field(default=None, foreign_key="article.id", ondelete="SET NULL")
+    extraction_status: str = Field(default="pending")
+    extractor_version: Optional[str] = None
+    extracted_at: Optional[datetime] = None
+    extraction_error: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class ArticleURL(SQLModel, table=True):
+    """Every canonical URL an article was seen at: its own and those of syndicated copies."""
+
+    url: str = Field(primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    source_id: Optional[int] = Field(default=None, foreign_key="source.id", ondelete="SET NULL")
+    seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Page(SQLModel, table=True):
+    """The raw bytes of a fetched page, kept for re-extraction until retention prunes them."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(index=True)
+    article_id: Optional[int] = Field(default=None, foreign_key="article.id", index=True, ondelete="CASCADE")
+    fetched_at: datetime = Field(default_factory=utcnow, index=True)
+    http_status: Optional[int] = None
+    content_type: Optional[str] = None
+    encoding: Optional[str] = Field(default=None, description="the encoding the page was decoded with")
+    body: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))
+
+
+class Entity(SQLModel, table=True):
+    """An organization or model, from the knowledge base or discovered in text."""
+
+    __table_args__ = (UniqueConstraint("kind", "canonical"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(index=True, description="org | model")
+    canonical: str = Field(index=True)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    organization_id: Optional[int] = Field(default=None, foreign_key="entity.id", ondelete="SET NULL")
+    in_kb: bool = Field(default=True, description="false for names found only by shape or context")
+    first_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Mention(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    entity_id: int = Field(foreign_key="entity.id", index=True, ondelete="CASCADE")
+    text: str
+    start: int
+    end: int
+
+
+class Claim(SQLModel, table=True):
+    """Somebody calls a subject open, closed or disputed; the evidence sentence proves it."""
+
+    __table_args__ = (
+        Index("ix_claim_day_stance", "day", "stance"),
+        Index("ix_claim_entity_day", "entity_id", "day"),
+        Index("ix_claim_source_day", "source_id", "day"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    entity_id: int = Field(foreign_key="entity.id", ondelete="CASCADE")
+    stance: str = Field(description="open | closed | disputed")
+    speaker: Optional[str] = None
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    start: int = Field(description="character offset of the evidence in the article's text")
+    end: int
+    confidence: float = 1.0
+    extractor_version: str
+    # copies of the article's fields for join-free aggregation
+    day: Optional[date] = Field(default=None, description="published date, else fetch date")
+    source_id: Optional[int] = Field(default=None, foreign_key="source.id", ondelete="SET NULL")
+    language: Optional[str] = None
+
+
+class Signal(SQLModel, table=True):
+    """Open-washing evidence (a signal id from the taxonomy) tied to a subject."""
+
+    __table_args__ = (
+        Index("ix_signal_day_signal", "day", "signal"),
+        Index("ix_signal_entity_day", "entity_id", "day"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    entity_id: int = Field(foreign_key="entity.id", ondelete="CASCADE")
+    signal: str = Field(description="signal id from nlp/data/openwashing-signals.yaml")
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    start: int
+    end: int
+    extractor_version: str
+    day: Optional[date] = None
+    source_id: Optional[int] = Field(default=None, foreign_key="source.id", ondelete="SET NULL")
+    language: Optional[str] = None
