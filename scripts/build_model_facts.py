@@ -14,6 +14,9 @@ import csv
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from nlp.facts import name_key  # noqa: E402  (one definition of "the same name")
+
 OUT = Path(__file__).resolve().parents[1] / "nlp" / "data" / "model_facts.csv"
 COLUMNS = ["model", "organization", "release_date", "license", "license_osi_approved", "weights_open",
            "training_data_open", "training_code_open", "openness_score", "assessed_class", "restrictions",
@@ -62,13 +65,13 @@ def index_rows(models_csv: Path) -> dict[str, dict]:
     """One row per model name: the current grading, else the most recently graded one."""
     best: dict[str, dict] = {}
     for row in csv.DictReader(models_csv.open(encoding="utf-8")):
-        key = row["model"].casefold()
+        key = name_key(row["model"])
         rank = (-STATUS_RANK.get(row["status"], 9), row["graded_at"])
         if key not in best or rank > (-STATUS_RANK.get(best[key]["status"], 9), best[key]["graded_at"]):
             best[key] = row
     out = {}
     for row in best.values():
-        out[row["model"].casefold()] = {
+        out[name_key(row["model"])] = {
             "model": row["model"], "organization": row["organization"], "release_date": row["release_date"],
             "license": row["license_name"] or "unknown", "license_osi_approved": row["license_osi_approved"] or "unknown",
             "weights_open": row["weights_open"], "training_data_open": row["training_data_open"],
@@ -86,7 +89,7 @@ def supplement_rows(licenses_csv: Path) -> dict[str, dict]:
         lic = licenses[license_name]
         osi = lic["osi_approved"]
         cls = "closed" if weights == "no" else ("open_weights" if osi == "yes" else "open_weights_restricted")
-        out[model.casefold()] = {
+        out[name_key(model)] = {
             "model": model, "organization": org, "release_date": released, "license": license_name,
             "license_osi_approved": osi, "weights_open": weights, "training_data_open": "no" if weights == "no" else "",
             "training_code_open": "no" if weights == "no" else "", "openness_score": "", "assessed_class": cls,
