@@ -1,13 +1,14 @@
 """Text normalization for analysis, kept beside the original text.
 
 `normalize` turns cleaned page text into the text the extractor and search use:
-HTML entities decoded, Unicode NFKC, pinyin glosses after Chinese characters removed
-(經(jīng)濟(jì) → 經濟), traditional → simplified Chinese (OpenCC t2s). Offsets the
+HTML entities decoded (also ones missing their ';'), Unicode NFKC, pinyin glosses after
+Chinese characters removed (經(jīng)濟(jì) → 經濟, and the mangled `因?yàn)` form), traditional → simplified Chinese (OpenCC t2s). Offsets the
 extractor reports are offsets into this normalized text.
 """
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 import unicodedata
 from functools import lru_cache
@@ -16,6 +17,11 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A parenthesised pinyin syllable group with at least one tone mark, right after a CJK character.
 _PINYIN_GLOSS = re.compile(rf"(?<=[{_CJK}])\((?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,12}}\)")
+# The same gloss after a character that a bad re-encoding turned into '?', taking the '(' with it:
+# 是因?yàn)“ (是因為(wèi)“). The lost character cannot be recovered; the debris is dropped.
+_MANGLED_GLOSS = re.compile(rf"(?<=[{_CJK}])(?:\?(?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,12}}\))+")
+# Named entities that lost their ';' (&ldquo, &rdquo, &nbsp): html.unescape only repairs a few.
+_BARE_ENTITY = re.compile(r"&([A-Za-z]{2,8})(?![A-Za-z;])")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -32,12 +38,17 @@ def to_simplified(text: str) -> str:
 
 
 def strip_pinyin_glosses(text: str) -> str:
-    return _PINYIN_GLOSS.sub("", text)
+    return _MANGLED_GLOSS.sub("", _PINYIN_GLOSS.sub("", text))
+
+
+def _unescape(text: str) -> str:
+    text = _BARE_ENTITY.sub(lambda m: f"&{m[1]};" if f"{m[1]};" in html.entities.html5 else m[0], text)
+    return html.unescape(html.unescape(text))  # scraped pages are sometimes escaped twice
 
 
 def normalize(text: str) -> str:
     """The analysis form of a text: entities decoded, NFKC, pinyin glosses removed, simplified Chinese."""
-    text = html.unescape(html.unescape(text))  # scraped pages are sometimes escaped twice
+    text = _unescape(text)
     text = unicodedata.normalize("NFKC", text)
     text = strip_pinyin_glosses(text)
     return to_simplified(text)

@@ -1,0 +1,82 @@
+"""Line rules for page furniture that extractors leave in: spam keyword headers, bylines,
+breadcrumbs, share/like buttons, photo credits, and the trailer (disclaimers, reprint notices,
+related-article lists) that follows the article.
+
+The predicates take the simplified form of a line (`simplified(line)`: OpenCC t2s, pinyin
+glosses removed), so one vocabulary covers simplified and traditional pages.
+"""
+from __future__ import annotations
+
+import re
+
+from crawler.normalize import normalize
+
+_SPAM_WORDS = re.compile(
+    "在线观看|在线播放|免费|精品|视频|综合网|一区二区|国产|亚洲|欧美|日韩|午夜|无码|黄色|伦理|成人|丝袜|第一页|久久|高清|av")
+_SENTENCE_PUNCT = re.compile(r"[。!?!?]")
+_UI_WORDS = re.compile(
+    r"分享到?|转藏|献花|发表|评论|条评论|收藏|点赞|举报|打印|返回顶部|返回首页|关闭窗口|图片|在看|阅读全文|赞|"
+    r"share|tweet|print|comments?|like", re.IGNORECASE)
+_UI_FILLER = re.compile(r"[\W\d_]+")
+_BREADCRUMB = re.compile(r"[>›»].*[>›»]")
+_PHOTO_CREDIT = re.compile(r"^(封面)?(图片|图)(消息)?(来源|来自|提供)[::]|^(photo|image)( credit)?[::]", re.IGNORECASE)
+_BYLINE = re.compile(r"^(责任编辑|编辑|作者|记者|撰文|编译|出品|来源|文|图|by)\s*[::|/ ]|(记者|编辑)\s*\S+|^\S{2,8}报道$",
+                     re.IGNORECASE)
+_AUTHOR = re.compile(r"(?:作者|记者|撰文|^by)\s*[::]?\s*([^\s::,,|/]{2,20})", re.IGNORECASE)
+_TRAILER = re.compile(
+    r"^(相关内容|相关阅读|相关文章|相关推荐|相关新闻|推荐阅读|热门资讯|热门推荐|热门文章|猜你喜欢|类似文章|延伸阅读|"
+    r"更多精彩|最新文章|大家都在看|related (articles|stories|posts)|read more|more from)"
+    r"|如需转载|未经.{0,24}授权|免责声明|版权声明|版权所有|本站是提供|不代表本站观点|以上就是关于.{0,80}的相关内容",
+    re.IGNORECASE)
+MAX_BYLINE_CHARS = 40
+MAX_FURNITURE_CHARS = 120
+
+
+def simplified(line: str) -> str:
+    """The form every rule below expects: stripped, normalized (simplified Chinese, NFKC)."""
+    return normalize(line.strip())
+
+
+def is_spam(s: str) -> bool:
+    """A keyword-stuffed header line: several spam words and no sentence."""
+    return len(set(_SPAM_WORDS.findall(s.lower()))) >= 3 and not _SENTENCE_PUNCT.search(s)
+
+
+def is_ui(s: str) -> bool:
+    """Buttons and counters: nothing left once UI words, digits and punctuation are removed."""
+    return not _UI_FILLER.sub("", _UI_WORDS.sub("", s))
+
+
+def is_byline(s: str) -> bool:
+    return len(s) <= MAX_BYLINE_CHARS and not _SENTENCE_PUNCT.search(s) and bool(_BYLINE.search(s))
+
+
+def author_of(s: str) -> str | None:
+    match = _AUTHOR.search(s)
+    return match.group(1) if match else None
+
+
+def is_furniture(s: str) -> bool:
+    """Lines that are never article text wherever they appear."""
+    if len(s) > MAX_FURNITURE_CHARS:
+        return False
+    return is_spam(s) or is_ui(s) or bool(_PHOTO_CREDIT.search(s)) or (len(s) <= 60 and bool(_BREADCRUMB.search(s)))
+
+
+def is_trailer_start(s: str) -> bool:
+    """A line after which the rest of the page is disclaimers or links to other articles."""
+    return len(s) <= 200 and bool(_TRAILER.search(s))
+
+
+def strip_boilerplate(lines: list[str]) -> list[str]:
+    """Body lines without furniture, cut at the trailer once at least half the text precedes it."""
+    kept = [(line.strip(), simplified(line)) for line in lines if line.strip()]
+    kept = [(line, s) for line, s in kept if not is_furniture(s)]
+    total = sum(len(s) for _, s in kept)
+    seen = 0
+    for index, (_, s) in enumerate(kept):
+        if seen >= total / 2 and is_trailer_start(s):
+            kept = kept[:index]
+            break
+        seen += len(s)
+    return [line for line, _ in kept]

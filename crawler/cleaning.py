@@ -1,0 +1,108 @@
+"""Pages and plain-text articles to clean text with title, author, publication date and language.
+
+`clean_html` decodes page bytes (crawler.encoding) and extracts the main text and metadata with
+trafilatura (dates through htmldate: meta tags, JSON-LD, visible datelines). `clean_text` does
+the same for plain-text article files: the header (title, byline, dateline) is read with line
+rules, spam and trailer lines are dropped. Both keep the original text and its normalized form.
+The publication date is the page's own or None, never the crawl time.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+from crawler import boilerplate
+from crawler.datelines import as_aware, dateline, parse_iso
+from crawler.encoding import decode_html
+from crawler.normalize import detect_language, normalize
+
+MAX_HEADER_LINES = 12
+MIN_TITLE_CHARS, MAX_TITLE_CHARS = 8, 120
+_DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+
+
+@dataclass
+class CleanPage:
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    date_origin: str | None  # 'page' when the page states it, None when unknown
+    language: str | None
+    text: str
+    norm_text: str
+    encoding: str | None = None
+
+
+def _is_paragraph(s: str) -> bool:
+    return len(s) >= 100 or (len(s) >= 30 and s[-1:] in "。.!!」”\"")
+
+
+def _is_title(s: str) -> bool:
+    return (MIN_TITLE_CHARS <= len(s) <= MAX_TITLE_CHARS and s[-1:] not in "。.,,:"
+            and not boilerplate.is_byline(s) and not boilerplate.is_furniture(s))
+
+
+def _read_header(lines: list[str], simple: list[str]) -> tuple[int, str | None, str | None, tuple | None, set[int]]:
+    """(body start, title, author, (date, time) of the dateline, header line indexes to drop)."""
+    body = min(next((i for i, s in enumerate(simple) if _is_paragraph(s)), len(simple)), MAX_HEADER_LINES)
+    header = simple[:body]
+    date_at = next((i for i, s in enumerate(header) if dateline(s)), None)
+    title_at = None
+    if date_at is not None:
+        title_at = next((i for i in range(date_at - 1, -1, -1) if _is_title(header[i])), None)
+    if title_at is None:
+        title_at = next((i for i, s in enumerate(header) if _is_title(s) and i != date_at), None)
+    drop = {i for i, s in enumerate(header) if boilerplate.is_byline(s) or boilerplate.is_furniture(s)}
+    author = next(filter(None, (boilerplate.author_of(header[i]) for i in sorted(drop))), None)
+    if title_at is not None:
+        drop.update(range(title_at + 1))  # site name, section, breadcrumb above the title
+    if date_at is not None:
+        drop.add(date_at)
+        if title_at is not None and title_at < date_at:
+            between = [i for i in range(title_at + 1, date_at) if len(header[i]) <= boilerplate.MAX_BYLINE_CHARS]
+            drop.update(between)  # the author line of "title / author / date" layouts
+            if author is None and between:
+                author = lines[between[-1]]
+    title = html.unescape(lines[title_at]) if title_at is not None else None
+    return body, title, author, dateline(header[date_at]) if date_at is not None else None, drop
+
+
+def clean_text(text: str) -> CleanPage:
+    """A plain-text article (title line, spam header, byline, dateline, body, trailer) cleaned."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    simple = [boilerplate.simplified(line) for line in lines]
+    lines, simple = zip(*[(line, s) for line, s in zip(lines, simple) if not boilerplate.is_spam(s)]) or ((), ())
+    body_start, title, author, found_date, drop = _read_header(list(lines), list(simple))
+    header_kept = [line for i, line in enumerate(lines[:body_start]) if i not in drop]
+    body = "\n".join(boilerplate.strip_boilerplate(header_kept + list(lines[body_start:])))
+    language = detect_language(body)
+    published = as_aware(*found_date, language) if found_date else None
+    return CleanPage(title=title, author=author, published_at=published, date_origin="page" if published else None,
+                     language=language, text=body, norm_text=normalize(body))
+
+
+def _meta_author(tree) -> str | None:
+    """The author meta tag; trafilatura discards non-Latin author names such as 王小明."""
+    found = tree.xpath('//meta[@name="author" or @property="article:author"]/@content')
+    return next((a.strip() for a in found if a.strip() and not a.startswith("http")), None)
+
+
+def clean_html(body: bytes, url: str | None = None, headers: dict | None = None) -> CleanPage:
+    """A fetched page: decoded, main text and metadata extracted, furniture lines dropped."""
+    import trafilatura
+
+    markup, encoding = decode_html(body, headers)
+    tree = trafilatura.load_html(markup)
+    if tree is None:
+        return CleanPage(None, None, None, None, None, "", "", encoding)
+    meta_author = _meta_author(tree)  # read before extraction prunes the tree
+    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
+                                      date_extraction_params=_DATE_PARAMS)
+    raw = (doc.text or "") if doc is not None else ""
+    text = "\n".join(boilerplate.strip_boilerplate(raw.splitlines()))
+    language = detect_language(text) or (doc.language if doc is not None else None)
+    published = parse_iso(doc.date, language) if doc is not None else None
+    return CleanPage(title=doc.title if doc is not None else None, author=(doc.author if doc is not None else None) or meta_author,
+                     published_at=published, date_origin="page" if published else None, language=language,
+                     text=text, norm_text=normalize(text), encoding=encoding)

@@ -1,0 +1,76 @@
+"""Publication dates written in text: visible datelines such as `2024-03-09 16:19:03`,
+`每日經濟新聞 2024-03-09 16:19:03`, `2023年8月28日 14:33` or `March 9, 2024`.
+
+Only a short line made mostly of a full date counts as a dateline: a date inside a sentence
+("3月7日", "2024 年 7 月", "在2023年10月31日...") is content, not the publication date.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_TIME = r"(?:(?:\s+|\s*[T,]\s*)(?P<H>\d{1,2})[:時时](?P<M>\d{2})(?:[:分](?P<S>\d{2}))?)?"
+_NUMERIC = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)(?:\s*[日号號])?" + _TIME)
+_ENGLISH = re.compile(
+    r"\b(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?"
+    r"|(?P<d2>\d{1,2})\s+(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?)\s+(?P<y>(?:19|20)\d{2})\b"
+    + _TIME, re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[。!?!?;;]\s*$")
+# Wall-clock times without an offset: Chinese-language pages are almost always UTC+8 (PRC, Taiwan, Hong Kong).
+_ZONES = {"zh": timezone(timedelta(hours=8)), "zh-Hant": timezone(timedelta(hours=8))}
+MAX_DATELINE_CHARS = 80
+MAX_DATELINE_EXTRA = 40
+
+
+def _match_datetime(match: re.Match) -> tuple[date, time | None] | None:
+    groups = match.groupdict()
+    try:
+        if groups.get("m"):
+            day = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+        else:
+            month = _MONTHS[(groups["mon"] or groups["mon2"])[:3].lower()]
+            day = date(int(groups["y"]), month, int(groups["d"] or groups["d2"]))
+        clock = time(int(groups["H"]), int(groups["M"]), int(groups["S"] or 0)) if groups.get("H") else None
+    except ValueError:
+        return None
+    return day, clock
+
+
+def as_aware(day: date, clock: time | None, language: str | None, tz: timezone | None = None) -> datetime:
+    """A tz-aware datetime: a stated offset wins, then the language's usual zone for a wall-clock time.
+    A date without a time is that calendar day at 00:00 UTC, so it keeps its day when stored as UTC."""
+    if clock is None:
+        return datetime.combine(day, time(0), tzinfo=timezone.utc)
+    return datetime.combine(day, clock, tzinfo=tz or _ZONES.get(language or "", timezone.utc))
+
+
+def dateline(line: str, today: date | None = None) -> tuple[date, time | None] | None:
+    """The (date, time) a line shows if it is a dateline: short, mostly the date, not a sentence."""
+    line = line.strip()
+    if not line or len(line) > MAX_DATELINE_CHARS or _SENTENCE_END.search(line):
+        return None
+    match = _NUMERIC.search(line) or _ENGLISH.search(line)
+    if not match or len(line) - len(match.group(0)) > MAX_DATELINE_EXTRA:
+        return None
+    found = _match_datetime(match)
+    if found is None or not (date(1995, 1, 1) <= found[0] <= (today or date.today()) + timedelta(days=1)):
+        return None
+    return found
+
+
+def parse_iso(value: str | None, language: str | None) -> datetime | None:
+    """htmldate/trafilatura output (`2024-03-09`, `2024-03-09T16:19:03+0800`) as a tz-aware datetime."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if "T" not in value and " " not in value.strip():
+        return as_aware(parsed.date(), None, language)
+    if parsed.tzinfo is not None:
+        return parsed
+    return as_aware(parsed.date(), parsed.time(), language)

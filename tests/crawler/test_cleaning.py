@@ -1,0 +1,117 @@
+"""Decoding, main-text extraction, datelines and furniture removal."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crawler.cleaning import clean_html, clean_text
+from crawler.encoding import decode_html
+from crawler.normalize import normalize
+
+ZH_BODY = ("开源模型的许可证常常限制商业使用，研究人员认为这并不符合开源定义。" * 4,
+           "一些公司只公开了模型权重，没有公开训练数据，因此外界无法复现这些模型的训练过程。" * 3,
+           "分析人士指出，开放程度的争议还会继续，监管机构也开始关注这一问题的影响。" * 3)
+ZH_HANT_BODY = ("開源模型的許可證常常限制商業使用，研究人員認為這並不符合開源定義。" * 4,
+                "一些公司只公開了模型權重，沒有公開訓練數據，因此外界無法復現這些模型的訓練過程。" * 3)
+
+
+def page(body_paragraphs, charset_meta: str | None = None, head: str = "", furniture: bool = True,
+         title: str = "开源模型之争") -> str:
+    meta = f'<meta charset="{charset_meta}">' if charset_meta else ""
+    paragraphs = "".join(f"<p>{p}</p>" for p in body_paragraphs)
+    nav = ('<nav><ul><li><a href="/">首页</a></li><li><a href="/ai">人工智能</a></li></ul></nav>'
+           '<div class="share">分享 收藏 点赞</div>') if furniture else ""
+    footer = ('<footer><p>版权所有 示例网 未经授权禁止转载</p><ul class="related">'
+              + "".join(f'<li><a href="/a/{i}">相关阅读：另一篇文章的标题第{i}篇</a></li>' for i in range(8))
+              + "</ul></footer>") if furniture else ""
+    return (f"<html><head>{meta}<title>{title}</title>{head}</head><body>{nav}"
+            f"<article><h1>{title}</h1>{paragraphs}</article>{footer}</body></html>")
+
+
+@pytest.mark.parametrize("encoding,declared", [
+    ("gb18030", None),                 # no declaration at all
+    ("gbk", "gb2312"),                 # declared GB2312, GBK content
+    ("gbk", "iso-8859-1"),             # declared Latin-1, actually GBK
+    ("utf-8", "gbk"),                  # declared GBK, actually UTF-8
+])
+def test_chinese_pages_decode_whatever_they_declare(encoding, declared):
+    body = page(ZH_BODY, charset_meta=declared).encode(encoding)
+    text, _ = decode_html(body)
+    assert "训练数据" in text and "开源定义" in text
+
+
+def test_big5_page_declared_only_in_http_header():
+    body = page(ZH_HANT_BODY, furniture=False, title="開源模型").encode("big5")
+    text, used = decode_html(body, {"Content-Type": "text/html; charset=big5"})
+    assert "訓練數據" in text and used == "big5hkscs"
+
+
+def test_http_charset_wins_when_it_decodes():
+    body = "<html><body><p>café crème</p></body></html>".encode("cp1252")
+    text, _ = decode_html(body, {b"Content-Type": [b"text/html; charset=windows-1252"]})
+    assert "café crème" in text
+
+
+def test_clean_html_keeps_body_drops_furniture_and_reads_metadata():
+    head = ('<meta property="article:published_time" content="2024-03-09T16:19:03+08:00">'
+            '<meta name="author" content="王小明">')
+    result = clean_html(page(ZH_BODY, head=head).encode("gb18030"), url="https://example.cn/a/1.html")
+    assert "外界无法复现这些模型的训练过程" in result.text
+    assert "版权所有" not in result.text and "相关阅读" not in result.text and "收藏" not in result.text
+    assert result.title == "开源模型之争" and result.author == "王小明"
+    assert result.published_at.isoformat() == "2024-03-09T16:19:03+08:00" and result.date_origin == "page"
+    assert result.language == "zh" and result.encoding == "gb18030"
+
+
+def test_clean_html_without_any_date_says_unknown():
+    result = clean_html(page(ZH_BODY).encode("utf-8"))
+    assert result.published_at is None and result.date_origin is None
+
+
+def test_traditional_page_is_normalized_to_simplified_beside_the_original():
+    result = clean_html(page(ZH_HANT_BODY, furniture=False, title="開源模型").encode("big5"), headers={"content-type": "text/html; charset=big5"})
+    assert "訓練數據" in result.text and "训练数据" in result.norm_text and result.language == "zh-Hant"
+
+
+def test_clean_text_reads_header_and_drops_spam_and_trailer():
+    text = "\n".join([
+        "亚洲永久免费/亚洲大片在线观看/91综合网/国产精品第一页",
+        "示例新闻 > 科技 > 正文",
+        "开源还是闭源：大模型的路线之争",
+        "示例日报 2024-05-06 08:15:00",
+        "记者 李雷",
+        *ZH_BODY,
+        "5月7日，另一家公司也宣布了新模型。" * 3,
+        "免责声明：本文仅代表作者观点。",
+        "相关阅读",
+        "2025年的另一篇文章",
+    ])
+    result = clean_text(text)
+    assert result.title == "开源还是闭源：大模型的路线之争"
+    assert result.author == "李雷"
+    assert result.published_at.isoformat() == "2024-05-06T08:15:00+08:00"
+    assert result.text.startswith("开源模型的许可证") and result.text.endswith("宣布了新模型。")
+    assert "亚洲" not in result.text and "免责声明" not in result.text
+
+
+def test_dates_inside_sentences_are_not_publication_dates():
+    text = "一个标题：开源定义就要来了\n" + "\n".join(ZH_BODY) + "\n据时间表显示，他们预计在2024年10月15日正式宣布定义。"
+    assert clean_text(text).published_at is None
+
+
+@pytest.mark.shared
+def test_seed_articles_dates_and_cleaning(shared_dir):
+    gold = {"000": date(2023, 8, 28), "001": date(2024, 3, 9), "002": date(2023, 3, 17), "003": None, "004": None}
+    for path in sorted((shared_dir / "seeds").glob("*.txt")):
+        result = clean_text(path.read_text(encoding="utf-8"))
+        found = result.published_at.date() if result.published_at else None
+        assert found == gold[path.name[:3]], path.name
+        assert "在线观看" not in result.text and "免责声明" not in result.text and "如需转载" not in result.norm_text
+        assert len(result.norm_text) > 1000 and result.language in ("zh", "zh-Hant")
+
+
+def test_normalize_repairs_glosses_entities_and_mangled_glosses():
+    assert normalize("大模型應(yīng)該開源") == "大模型应该开源"
+    assert normalize("這是因?yàn)&ldquo;開源&rdquo;") == "这是因“开源”"
+    assert normalize("AT&T and Q&A") == "AT&T and Q&A"
