@@ -1,0 +1,206 @@
+"""Storing crawled articles once: canonical URLs, content hashes and near-duplicate detection.
+
+- Every URL is canonicalized (courlan: lower-case host, tracking parameters and fragments gone);
+  a page's rel=canonical wins over the URL it was fetched at.
+- A URL already known (ArticleURL) is not stored again.
+- The same normalized text at another URL (syndication) is stored once: the new URL is linked
+  to the existing article through ArticleURL.
+- Near-duplicates (same story, different furniture: SimHash within `NEAR_DUPLICATE_BITS`) get
+  their own row marked `duplicate_of_id` and `extraction_status='skipped'`, so claims are not
+  counted twice.
+Inserts use the dialect's `INSERT ... ON CONFLICT DO NOTHING` (SQLite and PostgreSQL), so two
+crawls racing for the same URL cannot create two articles.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from storage.models import Article, ArticleURL, Page, utcnow
+
+NEAR_DUPLICATE_BITS = 3
+RECENT_SIMHASHES = 200_000  # how many recent articles near-duplicates are looked for among
+_SPACE = re.compile(r"\s+")
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, tracking parameters and fragment removed."""
+    from courlan import normalize_url
+
+    try:
+        return normalize_url(url.strip(), strict=True)
+    except ValueError:
+        return url.strip()
+
+
+def content_hash(norm_text: str) -> str:
+    return hashlib.sha1(_SPACE.sub("", norm_text).encode("utf-8")).hexdigest()
+
+
+def simhash(norm_text: str) -> int:
+    """64-bit SimHash over character 4-grams (works for Chinese and English), as a signed BIGINT."""
+    import numpy as np
+
+    text = _SPACE.sub(" ", norm_text.lower())
+    grams = {text[i:i + 4] for i in range(max(1, len(text) - 3))}
+    digests = b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams)
+    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(len(grams), 8), axis=1)
+    majority = (bits.sum(axis=0) * 2 > len(grams)).astype(np.uint8)
+    value = int.from_bytes(np.packbits(majority).tobytes(), "big")
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+class NearDuplicateIndex:
+    """SimHashes in four 16-bit bands: two hashes within 3 bits share at least one band."""
+
+    def __init__(self) -> None:
+        self._bands: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+
+    @staticmethod
+    def _keys(value: int):
+        value &= (1 << 64) - 1
+        return [(band, value >> (16 * band) & 0xFFFF) for band in range(4)]
+
+    def add(self, article_id: int, value: int) -> None:
+        for key in self._keys(value):
+            self._bands[key].append((article_id, value))
+
+    def find(self, value: int) -> int | None:
+        for key in self._keys(value):
+            for article_id, other in self._bands.get(key, ()):
+                if bin((value ^ other) & ((1 << 64) - 1)).count("1") <= NEAR_DUPLICATE_BITS:
+                    return article_id
+        return None
+
+    @classmethod
+    def load(cls, session: Session) -> "NearDuplicateIndex":
+        index = cls()
+        rows = session.execute(select(Article.id, Article.simhash).where(Article.simhash.is_not(None),
+                                                                        Article.duplicate_of_id.is_(None))
+                               .order_by(Article.id.desc()).limit(RECENT_SIMHASHES))
+        for article_id, value in rows:
+            index.add(article_id, value)
+        return index
+
+
+@dataclass
+class CrawledPage:
+    """One fetched and cleaned page, as the crawler's pipeline hands it over."""
+
+    url: str  # where it was fetched
+    source_id: int | None
+    text: str
+    norm_text: str
+    body: bytes | None = None
+    canonical: str | None = None  # rel=canonical, if the page states one
+    also_seen_at: list[str] = field(default_factory=list)  # e.g. the feed's link before redirects
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    date_origin: str | None = None
+    language: str | None = None
+    http_status: int | None = 200
+    content_type: str | None = None
+    encoding: str | None = None
+    fetched_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class StoreResult:
+    new: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+
+
+def _insert(session: Session):
+    """The dialect's INSERT construct, which has on_conflict_do_nothing (SQLite and PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _insert_ignore(session: Session, model, rows: list[dict]) -> None:
+    if rows:
+        session.execute(_insert(session)(model).on_conflict_do_nothing(), rows)
+
+
+def _insert_article(session: Session, values: dict) -> int | None:
+    """The new article's id, or None when its URL is already taken."""
+    statement = _insert(session)(Article).values(**values).on_conflict_do_nothing().returning(Article.id)
+    return session.execute(statement).scalar()
+
+
+def _url_owners(session: Session, urls: set[str]) -> dict[str, int]:
+    if not urls:
+        return {}
+    rows = session.execute(select(ArticleURL.url, ArticleURL.article_id).where(ArticleURL.url.in_(urls)))
+    return dict(rows.all())
+
+
+def _hash_owners(session: Session, hashes: set[str]) -> dict[str, int]:
+    if not hashes:
+        return {}
+    rows = session.execute(select(Article.content_hash, Article.id).where(Article.content_hash.in_(hashes),
+                                                                          Article.duplicate_of_id.is_(None)))
+    return dict(rows.all())
+
+
+def store_pages(session: Session, pages: list[CrawledPage], near: NearDuplicateIndex) -> StoreResult:
+    """Store a batch of crawled pages in the session's transaction; see the module docstring."""
+    result = StoreResult()
+    keyed = []
+    for page in pages:
+        fetched = canonical_url(page.url)
+        main = canonical_url(page.canonical) if page.canonical else fetched
+        urls = list(dict.fromkeys([main, fetched, *map(canonical_url, page.also_seen_at)]))
+        keyed.append((page, main, urls, content_hash(page.norm_text)))
+    url_owner = _url_owners(session, {u for _, _, urls, _ in keyed for u in urls})
+    hash_owner = _hash_owners(session, {h for *_, h in keyed})
+    links, page_rows = [], []
+    for page, main, urls, digest in keyed:
+        owner = next((url_owner[u] for u in urls if u in url_owner), None) or hash_owner.get(digest)
+        if owner is None:
+            fingerprint = simhash(page.norm_text)
+            original = near.find(fingerprint)
+            article = dict(url=main, source_id=page.source_id, title=page.title, author=page.author,
+                              published_at=page.published_at, date_origin=page.date_origin,
+                              fetched_at=page.fetched_at, language=page.language, text=page.text,
+                              norm_text=page.norm_text, content_hash=digest, simhash=fingerprint,
+                              duplicate_of_id=original, extraction_status="skipped" if original else "pending")
+            owner = _insert_article(session, article)
+            if owner is None:  # another crawl stored this URL a moment ago
+                owner = session.execute(select(Article.id).where(Article.url == main)).scalar_one()
+                result.duplicates += 1
+            elif original is None:
+                near.add(owner, fingerprint)
+                hash_owner[digest] = owner
+                result.new += 1
+            else:
+                result.near_duplicates += 1
+        else:
+            result.duplicates += 1
+        for url in urls:
+            url_owner.setdefault(url, owner)
+        links += [{"url": u, "article_id": owner, "source_id": page.source_id, "seen_at": page.fetched_at}
+                  for u in urls]
+        page_rows.append({"url": page.url, "article_id": owner, "fetched_at": page.fetched_at,
+                          "http_status": page.http_status, "content_type": page.content_type,
+                          "encoding": page.encoding, "body": page.body})
+    _insert_ignore(session, ArticleURL, links)
+    if page_rows:
+        session.execute(Page.__table__.insert(), page_rows)
+    return result
+
+
+def known_urls(session: Session, urls: list[str]) -> set[str]:
+    """Which of these URLs (canonicalized) are already stored, so the crawler can skip them."""
+    canon = {canonical_url(u): u for u in urls}
+    return {canon[c] for c in _url_owners(session, set(canon))}

@@ -1,0 +1,98 @@
+"""Sources and article storage on SQLite and PostgreSQL: dedup, syndication, near-duplicates, health."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlmodel import func, select
+
+from storage.articles import CrawledPage, NearDuplicateIndex, canonical_url, known_urls, store_pages
+from storage.db import session_scope
+from storage.models import Article, ArticleURL, Page, Source
+from storage.sources import (CrawlOutcome, SourceError, add_source, finish_crawl_run, get_sources,
+                             import_sources, start_crawl_run)
+
+WORDS = "model weights open licence data training release usage cap restriction developer community research".split()
+STORY = " ".join(f"{WORDS[i % 13]} {WORDS[i * 7 % 13]} {WORDS[i * 5 % 13]} {i}." for i in range(400))
+
+
+def crawled(url, text=STORY, **kw):
+    return CrawledPage(url=url, source_id=None, text=text, norm_text=text, body=b"<html>", **kw)
+
+
+def store(db_url, pages):
+    with session_scope(db_url) as session:
+        return store_pages(session, pages, NearDuplicateIndex.load(session))
+
+
+def count(db_url, model):
+    with session_scope(db_url) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_canonical_url_strips_tracking_and_fragment():
+    assert canonical_url("HTTPS://News.Example.com/a/1.html?utm_source=x&id=3&fbclid=y#top") == \
+        "https://news.example.com/a/1.html?id=3"
+
+
+def test_recrawl_and_syndication_store_each_story_once(db_url):
+    published = datetime(2024, 3, 9, 8, 19, tzinfo=timezone.utc)
+    first = store(db_url, [crawled("https://a.example/story?utm_medium=rss", published_at=published, date_origin="page")])
+    again = store(db_url, [crawled("https://a.example/story"),                      # same canonical URL
+                           crawled("https://b.example/copy", text=STORY + "  ")])   # syndicated copy
+    assert (first.new, again.new, again.duplicates) == (1, 0, 2)
+    assert count(db_url, Article) == 1 and count(db_url, Page) == 3
+    with session_scope(db_url) as session:
+        urls = set(session.exec(select(ArticleURL.url)).all())
+        article = session.exec(select(Article)).one()
+        assert known_urls(session, ["https://b.example/copy#x", "https://c.example/new"]) == {"https://b.example/copy#x"}
+    assert urls == {"https://a.example/story", "https://b.example/copy"}
+    assert article.published_at == published and article.extraction_status == "pending"
+
+
+def test_near_duplicate_is_marked_and_skipped(db_url):
+    store(db_url, [crawled("https://a.example/1")])
+    result = store(db_url, [crawled("https://b.example/2", text=STORY + " Share this article. Related: more news.")])
+    assert result.near_duplicates == 1
+    with session_scope(db_url) as session:
+        copy = session.exec(select(Article).where(Article.url == "https://b.example/2")).one()
+    assert copy.duplicate_of_id is not None and copy.extraction_status == "skipped"
+
+
+def test_rel_canonical_wins_and_different_stories_stay_apart(db_url):
+    other = " ".join(f"{WORDS[i * 3 % 13]} {WORDS[i * 11 % 13]} {i * 17}." for i in range(400))
+    result = store(db_url, [crawled("https://a.example/amp/1", canonical="https://a.example/1"),
+                            crawled("https://a.example/2", text=other)])
+    assert result.new == 2
+    with session_scope(db_url) as session:
+        assert session.exec(select(Article.url).order_by(Article.url)).all() == ["https://a.example/1", "https://a.example/2"]
+
+
+def test_import_validates_everything_before_writing(db_url, tmp_path):
+    good = tmp_path / "sources.yaml"
+    good.write_text("sources:\n- {name: one, kind: rss, url: 'https://one.example/feed'}\n"
+                    "- {name: two, kind: site, url: 'https://two.example/', allow: ['/news/'], max_depth: 1}\n")
+    assert import_sources(good) == (2, 0)
+    assert import_sources(good) == (0, 2)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,kind,url\nthree,rss,https://three.example/feed\nfour,podcast,https://four.example/\n")
+    with pytest.raises(SourceError, match="source 2: .*kind 'podcast'"):
+        import_sources(bad)
+    assert [s.name for s in get_sources()] == ["one", "two"]
+    with pytest.raises(SourceError, match="unknown source"):
+        get_sources(["nope"])
+    with pytest.raises(SourceError, match="not an http"):
+        add_source(name="x", kind="rss", url="ftp://x")
+
+
+def test_crawl_run_records_health(db_url):
+    source = add_source(name="feed", kind="rss", url="https://feed.example/rss")
+    for _ in range(3):
+        finish_crawl_run(start_crawl_run(source.id), CrawlOutcome(errors=["DNSLookupError: feed.example"]))
+    with session_scope(db_url) as session:
+        failing = session.get(Source, source.id)
+    assert failing.health == "failing" and failing.consecutive_failures == 3 and "DNSLookupError" in failing.last_error
+    run = finish_crawl_run(start_crawl_run(source.id), CrawlOutcome(pages=2, new_articles=2, etag='"v2"'))
+    with session_scope(db_url) as session:
+        healthy = session.get(Source, source.id)
+    assert run.status == "ok" and healthy.health == "ok" and healthy.etag == '"v2"' and healthy.last_new_article_at
