@@ -1,0 +1,148 @@
+"""spaCy components of the OpenWatch pipeline, registered with `@Language.factory`.
+
+- `openwatch_entities`: knowledge-base and shape mentions (doc.ents with kb_id_ = canonical name),
+  Chinese organizations from jieba words before 公司/大学/研究所…, optionally ORG entities of an
+  installed pretrained pipeline (`pretrained_ner = "zh_core_web_sm"`).
+- `openwatch_claims`: open / closed / disputed claims per sentence.
+- `openwatch_signals`: open-washing signals per sentence.
+
+Doc extensions: `mentions`, `claims`, `signals` (lists of dicts, so docs cross process
+boundaries in `nlp.pipe(n_process=…)`), `offset` (where the doc starts in its article) and
+`previous` (mentions of the sentence before the doc, for pronouns in its first sentence).
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp.analysis import sentence_claims, sentence_signals
+from nlp.kb import load_kb
+from nlp.matcher import EntityMatcher, Mention
+from nlp.rules import load_rules
+
+for _name, _default in (("mentions", None), ("claims", None), ("signals", None), ("offset", 0),
+                        ("previous", None), ("article", None)):
+    Doc.set_extension(_name, default=_default, force=True)
+
+_ORG_SUFFIX = ("公司", "集团", "基金会", "研究所", "研究院", "大学", "实验室", "学院")
+_KEEP_SUFFIX = ("基金会", "研究所", "研究院", "大学", "实验室", "学院")
+_NOT_NAMES = {"这家", "该", "一家", "大型", "科技", "上市", "母", "子", "这些", "那些", "其", "多家", "各", "本",
+              "我们", "他们", "美国", "中国", "欧洲", "国内", "国外", "海外", "创业", "初创", "人工智能", "互联网",
+              "技术", "软件", "硬件", "商业", "非营利", "营利", "研究", "顶尖", "知名", "著名", "头部", "大",
+              "小", "新", "老", "本土", "外国", "合资", "独角兽", "芯片", "半导体", "该大学", "一所", "这所"}
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+
+
+def _dicts(mentions: list[Mention]) -> list[dict]:
+    return [{**m.as_json(), "org": m.org, "known": m.known} for m in mentions]
+
+
+class EntityComponent:
+    def __init__(self, nlp: Language, kb_paths: list[str] | None, extras: bool, jieba_userdict: bool,
+                 pretrained_ner: str | None):
+        self.kb = load_kb(kb_paths, with_extras=extras)
+        self.matcher = EntityMatcher(self.kb)
+        self.ner = None
+        if pretrained_ner:
+            import spacy
+
+            self.ner = spacy.load(pretrained_ner)
+        if jieba_userdict:
+            import jieba
+
+            for entry in self.kb.entries.values():
+                for alias in entry.all_names():
+                    if " " not in alias:
+                        jieba.add_word(alias, freq=2000, tag="nt" if entry.kind == "org" else "nz")
+
+    def chinese_orgs(self, doc: Doc) -> list[Mention]:
+        """Unknown organizations: a proper-looking jieba word right before an organization suffix."""
+        import jieba
+
+        freq = jieba.dt.FREQ
+        out = []
+        for i, tok in enumerate(doc[:-1]):
+            nxt = doc[i + 1]
+            if nxt.text not in _ORG_SUFFIX or not _CJK_NAME.match(tok.text) or tok.text in _NOT_NAMES:
+                continue
+            if freq.get(tok.text, 0) > 50:  # a common word (科技, 大型…), not a name
+                continue
+            name = tok.text + nxt.text if nxt.text in _KEEP_SUFFIX else tok.text
+            out.append(Mention(tok.idx, nxt.idx + len(nxt.text), doc.text[tok.idx:nxt.idx + len(nxt.text)],
+                               name, "ORG", known=False))
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = self.matcher.find(doc.text)
+        extra = self.chinese_orgs(doc)
+        if self.ner is not None:
+            extra += [Mention(e.start_char, e.end_char, e.text, e.text, "ORG", known=False)
+                      for e in self.ner(doc.text).ents if e.label_ == "ORG"]
+        for x in extra:
+            if not any(x.start < m.end and m.start < x.end for m in mentions):
+                mentions.append(x)
+        mentions.sort(key=lambda m: m.start)
+        spans = []
+        for m in mentions:
+            span = doc.char_span(m.start, m.end, label=m.label, kb_id=m.canonical, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.ents = filter_spans(spans)
+        doc._.mentions = _dicts(mentions)
+        return doc
+
+
+class OpennessComponent:
+    """Shared sentence loop of the claims and signals components."""
+
+    attr = ""
+    analyse = None
+
+    def __init__(self, rules_path: str | None):
+        self.rules = load_rules(rules_path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = doc._.mentions or []
+        previous = doc._.previous or []
+        found = []
+        for sent in doc.sents:
+            s, e = sent.start_char, sent.end_char
+            inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
+            if self.rules.is_candidate(sent.text) and (inside or previous):
+                for item in type(self).analyse(self.rules, sent.text, inside, previous):
+                    found.append({**item, "evidence": sent.text, "start": doc._.offset + s,
+                                  "end": doc._.offset + e})
+            if inside:
+                previous = inside
+        setattr(doc._, self.attr, found)
+        return doc
+
+
+class ClaimComponent(OpennessComponent):
+    attr = "claims"
+    analyse = staticmethod(sentence_claims)
+
+
+class SignalComponent(OpennessComponent):
+    attr = "signals"
+    analyse = staticmethod(sentence_signals)
+
+
+@Language.factory("openwatch_entities", default_config={"kb_paths": None, "extras": True, "jieba_userdict": True,
+                                                       "pretrained_ner": None})
+def make_entities(nlp: Language, name: str, kb_paths: list[str] | None, extras: bool, jieba_userdict: bool,
+                  pretrained_ner: str | None) -> EntityComponent:
+    return EntityComponent(nlp, kb_paths, extras, jieba_userdict, pretrained_ner)
+
+
+@Language.factory("openwatch_claims", default_config={"rules_path": None})
+def make_claims(nlp: Language, name: str, rules_path: str | None) -> ClaimComponent:
+    return ClaimComponent(rules_path)
+
+
+@Language.factory("openwatch_signals", default_config={"rules_path": None})
+def make_signals(nlp: Language, name: str, rules_path: str | None) -> SignalComponent:
+    return SignalComponent(rules_path)

@@ -1,0 +1,89 @@
+"""Whole-article extraction: entities everywhere, claims and signals where they can be.
+
+Speed comes from doing the cheap work on the whole text and the expensive work on few
+sentences: knowledge-base and shape mentions are found on the whole article by one compiled
+regex (`nlp.matcher`), sentences are split by punctuation, and only sentences with an openness
+cue (the `prefilter` literals of `cues.yaml`) and a name nearby go through the spaCy pipeline
+(jieba segmentation, claims, signals) with `nlp.pipe`.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from nlp import load_pipeline
+from nlp.matcher import Mention
+from nlp.sentences import split_sentences
+
+
+@dataclass
+class Extraction:
+    """What one article says: mentions, claims, signals; offsets index `text` (the normalized text)."""
+
+    text: str
+    entities: list[Mention] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+    signals: list[dict] = field(default_factory=list)
+
+    def as_json(self, **meta) -> dict:
+        """The `openwatch extract` JSON line: meta (document, title, language, published) then results."""
+        strip = ("cue",)
+        return {**meta,
+                "entities": [m.as_json() for m in self.entities],
+                "claims": [{k: v for k, v in c.items() if k not in strip} for c in self.claims],
+                "signals": [{k: v for k, v in s.items() if k not in strip} for s in self.signals]}
+
+
+def _dedupe(items: list[dict], key: tuple[str, ...]) -> list[dict]:
+    """One item per key (the guidelines record each subject/stance once): the most confident, then the first."""
+    best: dict[tuple, dict] = {}
+    for item in items:
+        k = tuple(item[x] for x in key)
+        if k not in best or item.get("confidence", 0) > best[k].get("confidence", 0):
+            best[k] = item
+    return sorted(best.values(), key=lambda x: x["start"])
+
+
+def extract_docs(texts: Iterable[str], *, normalized: bool = False, nlp=None, batch_size: int = 256,
+                 n_process: int = 1) -> list[Extraction]:
+    """Extract every text (raw text is normalized first; pass `normalized=True` for Article.norm_text)."""
+    from crawler.normalize import normalize
+
+    nlp = nlp or load_pipeline()
+    entities = nlp.get_pipe("openwatch_entities")
+    rules = nlp.get_pipe("openwatch_claims").rules
+    results: list[Extraction] = []
+
+    def candidates():
+        for i, raw in enumerate(texts):
+            text = raw if normalized else normalize(raw)
+            mentions = entities.matcher.find(text)
+            results.append(Extraction(text=text, entities=mentions))
+            starts = [m.start for m in mentions]
+            previous: list[Mention] = []
+            for s, e in split_sentences(text):
+                inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
+                if (inside or previous) and rules.is_candidate(text[s:e]):
+                    doc = nlp.make_doc(text[s:e])
+                    doc._.offset, doc._.article = s, i
+                    doc._.previous = [{**m.as_json(), "org": m.org, "known": m.known,
+                                       "start": m.start - s, "end": m.end - s} for m in previous]
+                    yield doc
+                if inside:
+                    previous = inside
+
+    for doc in nlp.pipe(candidates(), batch_size=batch_size, n_process=n_process):
+        result = results[doc._.article]
+        result.claims.extend(doc._.claims)
+        result.signals.extend(doc._.signals)
+        known = {(m.start, m.end) for m in result.entities}
+        for m in doc._.mentions:  # names only the segmented pass finds (Chinese organizations)
+            start, end = m["start"] + doc._.offset, m["end"] + doc._.offset
+            if (start, end) not in known and not any(start < x.end and x.start < end for x in result.entities):
+                result.entities.append(Mention(start, end, m["text"], m["canonical"], m["label"], m["known"], m["org"]))
+    for result in results:
+        result.entities.sort(key=lambda m: m.start)
+        result.claims = _dedupe(result.claims, ("subject", "stance"))
+        result.signals = _dedupe(result.signals, ("subject", "signal"))
+    return results

@@ -1,0 +1,152 @@
+"""Fast character-level entity matching over whole articles, without segmentation.
+
+`EntityMatcher.find(text)` returns non-overlapping mentions of knowledge-base aliases (one
+regex compiled from a trie of all alias variants, so each text position costs a few
+character tests) and of unknown names recognised by their shape (`nlp.shapes`).
+Text must be normalized (NFKC, simplified Chinese) like the aliases are.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.kb import Entry, KnowledgeBase
+from nlp.shapes import find_unknown
+
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])\s*(?=[\u4e00-\u9fff])")
+_MODEL_CUE_AFTER = re.compile(r"\s*(?:[-\s]?\d|模型|大模型|系列|语言模型|models?\b|LLMs?\b|聊天机器人|chatbot)", re.I)
+_MODEL_CUE_BEFORE = re.compile(r"(?:模型|models?|LLM)\s*$", re.I)
+_LICENSE_AFTER = re.compile(r"\s*(?:licen[cs]e|许可|协议|开源协议)", re.I)
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    canonical: str
+    label: str  # ORG | MODEL
+    known: bool = True
+    org: str | None = None  # a model's developer
+
+    def as_json(self) -> dict:
+        out = {"text": self.text, "label": self.label, "canonical": self.canonical,
+               "start": self.start, "end": self.end}
+        if not self.known:
+            out["known"] = False
+        return out
+
+
+def case_sensitive(alias: str) -> bool:
+    """Short Latin names without digits (Meta, Yi, Flux, MIT) must match their exact case."""
+    return bool(_LATIN.search(alias)) and not re.search(r"\d", alias) and len(alias) < 7
+
+
+def variants(alias: str) -> set[str]:
+    """Spellings of one alias seen in text: Llama 3 / Llama-3 / Llama3; AI Now 研究所 / AI Now研究所."""
+    from crawler.normalize import normalize
+
+    alias = normalize(alias).strip()
+    out = {alias}
+    parts = re.split(r"[\s\-]+", alias)
+    if len(parts) > 1 and _LATIN.search(alias):
+        out |= {" ".join(parts), "-".join(parts), "".join(parts)}
+    out |= {_CJK_LATIN.sub(sep, v) for v in list(out) for sep in ("", " ")}
+    return {v for v in out if len(v) >= 2 or not _LATIN.search(v)}
+
+
+def _trie_regex(words: list[str]) -> str:
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + body + ")?" if len(alts) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return build(trie)
+
+
+class EntityMatcher:
+    """Alias lookup for one knowledge base, plus unknown-name shapes."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.by_key: dict[str, list[tuple[Entry, str | None]]] = {}
+        for entry in kb.entries.values():
+            for alias in entry.all_names():
+                for v in variants(alias):
+                    exact = v if case_sensitive(v) else None
+                    slot = self.by_key.setdefault(v.casefold(), [])
+                    if (entry, exact) not in slot:
+                        slot.append((entry, exact))
+        self.regex = re.compile(_trie_regex(sorted(self.by_key)), re.IGNORECASE)
+
+    def _accept(self, text: str, start: int, end: int) -> Entry | None:
+        found = text[start:end]
+        if _ALNUM.match(found[0]) and start > 0 and _ALNUM.match(text[start - 1]):
+            return None
+        if _ALNUM.match(found[-1]) and end < len(text) and _ALNUM.match(text[end]):
+            return None
+        for entry, exact in self.by_key.get(found.casefold(), ()):
+            if exact is not None and exact != found:
+                continue
+            if entry.kind == "org" and _LICENSE_AFTER.match(text, end):
+                continue  # "MIT License", "Apache 2.0 许可" name a licence, not the organization
+            if entry.context and not (_MODEL_CUE_AFTER.match(text, end)
+                                      or _MODEL_CUE_BEFORE.search(text, max(0, start - 8), start)):
+                continue
+            return entry
+        return None
+
+    def developer(self, entry: Entry) -> str | None:
+        seen = set()
+        while entry is not None and entry.name not in seen:
+            if entry.org:
+                return entry.org
+            seen.add(entry.name)
+            entry = self.kb.get("model", entry.family) if entry.family else None
+        return None
+
+    def known(self, text: str) -> list[Mention]:
+        out = []
+        for m in self.regex.finditer(text):
+            entry = self._accept(text, m.start(), m.end())
+            if entry is not None:
+                out.append(Mention(m.start(), m.end(), m.group(), entry.name,
+                                   "ORG" if entry.kind == "org" else "MODEL",
+                                   org=self.developer(entry) if entry.kind == "model" else None))
+        return out
+
+    def family_of(self, name: str) -> Entry | None:
+        """The longest KB model whose name starts an unknown model name (Qwen2.5-7B → Qwen2.5)."""
+        best = None
+        for m in self.regex.finditer(name):
+            if m.start() == 0:
+                entry = self._accept(name, 0, m.end())
+                if entry is not None and entry.kind == "model":
+                    best = entry
+        return best
+
+    def find(self, text: str) -> list[Mention]:
+        """Known and unknown mentions, non-overlapping, a longer unknown name winning over a KB prefix."""
+        mentions = self.known(text)
+        for u in find_unknown(text):
+            covered = [m for m in mentions if m.start < u.end and u.start < m.end]
+            if all(u.start <= m.start and m.end <= u.end and (m.end - m.start) < (u.end - u.start)
+                   and m.label == u.label for m in covered):
+                if u.label == "MODEL":
+                    family = self.family_of(u.text)
+                    u.org = self.developer(family) if family else None
+                mentions = [m for m in mentions if m not in covered] + [u]
+        return sorted(mentions, key=lambda m: m.start)

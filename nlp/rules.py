@@ -1,0 +1,71 @@
+"""Openness rules as data: `nlp/data/cues.yaml` compiled once into regular expressions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DEFAULT_RULES = Path(__file__).parent / "data" / "cues.yaml"
+SIGNAL_IDS = ("usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
+              "license_not_open_source", "training_data_undisclosed", "training_process_undisclosed",
+              "technical_details_undisclosed", "weights_only", "api_only", "open_label_disputed",
+              "open_name_closed_practice")
+
+
+def _any(patterns) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    signal: str
+    pattern: re.Pattern
+    requires: re.Pattern | None
+    subject: re.Pattern | None
+
+
+@dataclass(frozen=True)
+class Rules:
+    prefilter: re.Pattern
+    hypothetical: re.Pattern
+    concession_start: re.Pattern
+    concession_end: re.Pattern
+    hedge: re.Pattern
+    anaphora: re.Pattern
+    stances: tuple[tuple[str, re.Pattern], ...]
+    generic_after: re.Pattern
+    speech: re.Pattern
+    signals: tuple[SignalRule, ...]
+
+    def is_candidate(self, sentence: str) -> bool:
+        return self.prefilter.search(sentence) is not None
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> Rules:
+    """Compile a cues file (default: the bundled one). Unknown signal ids are an error."""
+    data = yaml.safe_load(Path(path or DEFAULT_RULES).read_text(encoding="utf-8"))
+    unknown = set(data["signals"]) - set(SIGNAL_IDS)
+    if unknown:
+        raise ValueError(f"{path or DEFAULT_RULES}: unknown signal ids {sorted(unknown)}")
+    signals = tuple(
+        SignalRule(sid, _any(spec["patterns"]),
+                   re.compile(spec["requires"], re.I) if spec.get("requires") else None,
+                   re.compile(spec["subject"]) if spec.get("subject") else None)
+        for sid, spec in data["signals"].items())
+    return Rules(
+        prefilter=re.compile("|".join(map(re.escape, sorted(set(data["prefilter"]), key=len, reverse=True))),
+                             re.IGNORECASE),
+        hypothetical=_any(data["hypothetical"]),
+        concession_start=re.compile(data["concession"]["start"], re.I),
+        concession_end=re.compile(data["concession"]["end"], re.I),
+        hedge=_any(data["hedge"]),
+        anaphora=_any(data["anaphora"]),
+        stances=tuple((stance, _any(pats)) for stance, pats in data["stances"].items()),
+        generic_after=re.compile(data["generic_after"], re.I),
+        speech=re.compile(data["speech_verbs"], re.I),
+        signals=signals,
+    )

@@ -1,0 +1,30 @@
+"""A cheap sentence splitter for Chinese and English text (no segmentation needed).
+
+Splits after 。！？!?； and line breaks, and after an English full stop followed by space,
+keeping closing quotes and brackets with their sentence. Returns character offsets.
+"""
+from __future__ import annotations
+
+import re
+
+# A sentence ends at a line break, or after terminal punctuation plus any closing quotes/brackets.
+_END = re.compile(r"\n+|[。！？!?；;…]+[”’」』\"')）]*|(?<![A-Z0-9])\.[”’\"')）]*(?=\s+[A-Z\"“(]|\s*$)")
+SPACY_PUNCT_CHARS = ["。", "！", "？", "!", "?", "；", ";", "…", "\n", "."]
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank sentence, with surrounding whitespace trimmed."""
+    spans, start = [], 0
+    for m in _END.finditer(text):
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out

@@ -1,0 +1,53 @@
+"""Unknown models and organizations recognised by their shape and context.
+
+Models: a Latin name with a version or size (`Qwen2.5-72B`, `DeepSeek-V3`, `Llama3.1 405B`),
+reported when a size is present or a model cue follows (模型, 大模型, model, LLM).
+Organizations: capitalised names ending in Inc./Labs/AI/Research/Foundation/Institute,
+and "University of X". Chinese organizations are found on segmented sentences
+(`nlp.components`), where jieba gives word boundaries.
+"""
+from __future__ import annotations
+
+import re
+
+_NAME = r"(?:[A-Z][a-z]+(?:[A-Z][A-Za-z]*)?|[A-Z]{2,}[a-z]*)"
+_MODEL = re.compile(
+    rf"(?<![A-Za-z0-9.])(?P<name>{_NAME}(?:-{_NAME})?)"
+    r"(?P<version>[- ]?[Vv]?\d+(?:\.\d+)*(?:x\d+)?)"
+    r"(?P<size>[- ]?\d+(?:\.\d+)?[BMT])?"
+    r"(?P<variant>-(?:Instruct|Chat|Coder|Base|Turbo|Pro|Max|Mini|Plus|Flash|Lite|VL|Preview))?"
+    r"(?![A-Za-z0-9])")
+_CUE_AFTER = re.compile(r"\s*(?:大模型|模型|语言模型|models?\b|LLMs?\b)", re.I)
+_NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", "USB", "CPU", "GPU", "HBM", "DDR",
+               "Top", "No", "Vol", "Page", "Figure", "Fig", "Table", "Section", "Article", "Web", "Version",
+               "Series", "Gen", "Level", "Phase", "Round", "Day", "Week", "Year", "Q", "AI", "API", "AGI", "LLM",
+               "NLP", "Transformer", "MMLU", "HumanEval", "GSM", "ISO", "IEEE", "Apache", "MIT", "BSD", "GPL",
+               "CC", "SB", "HTTP", "HTML", "EU", "US", "UK", "CEO", "CTO", "PhD", "Covid", "Xbox", "Office",
+               "Linux", "Mac", "Intel", "Core", "Snapdragon", "PyTorch", "TensorFlow", "Galaxy", "Pixel"}
+_ORG = re.compile(
+    r"(?<![A-Za-z0-9])(?P<name>(?:[A-Z][\w&.'-]*\s){0,3}[A-Z][\w&.'-]*\s"
+    r"(?:Inc\.?|Labs?|AI|Research|Foundation|Institute|Technologies|Corporation|Corp\.))(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9])(?P<uni>University of(?:\s[A-Z][a-z]+){1,3})")
+_ORG_STOP = {"The", "A", "An", "Open", "Generative", "Artificial", "This", "That", "Our", "Their", "Its", "In",
+             "For", "And", "Of", "With", "By", "Responsible", "Conversational", "Explainable", "Trustworthy"}
+
+
+def find_unknown(text: str):
+    """Mentions of names outside the knowledge base (returned with known=False)."""
+    from nlp.matcher import Mention
+
+    for m in _MODEL.finditer(text):
+        if m.group("name") in _NOT_MODELS or m.group("name").split("-")[0] in _NOT_MODELS:
+            continue
+        if m.group("size") or m.group("variant") or _CUE_AFTER.match(text, m.end()) \
+                or m.group("version").lstrip("- ").startswith(("V", "v")):
+            yield Mention(m.start(), m.end(), m.group(), m.group().strip(), "MODEL", known=False)
+    for m in _ORG.finditer(text):
+        name = m.group("name") or m.group("uni")
+        words = name.split()
+        while words and words[0] in _ORG_STOP:
+            words.pop(0)
+        if len(words) < 2:
+            continue
+        start = m.start() + name.index(words[0])
+        yield Mention(start, m.end(), text[start:m.end()], " ".join(words), "ORG", known=False)
