@@ -86,6 +86,15 @@ def db_url(request) -> str:
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
 
 
+@pytest.fixture(scope="session")
+def demo_site():
+    """The bundled demo news site (openwatch.demo.server.DemoServer) on 127.0.0.1 at a free port."""
+    from openwatch.demo.server import DemoServer
+
+    with DemoServer() as server:
+        yield server
+
+
 @pytest.fixture
 def redis_url() -> str:
     """The local Redis, flushed of OpenWatch test keys."""
