@@ -1,9 +1,12 @@
 """Claims and signals of one sentence, from its entity mentions and the openness rules.
 
-Subject resolution, in order: a mention in the cue's clause before the cue (or inside a signal
-span), a name right after the cue ("开源模型 Gemma", "open-sourced Large 2"), the first mention
-earlier in the sentence, and for pronouns/该模型 the previous sentence. Models win over
-organizations at each step: the guidelines take the most specific subject.
+Subject resolution, in order: a name right after the cue ("开源模型 Gemma", "open-sourced
+Large 2"), the first name in the cue's clause before it (or inside a signal span), the names
+of the nearest earlier clause (not across a speech verb: "X 表示" makes X the speaker), and for
+pronouns/该模型 the previous sentence. Models win over organizations at each step (the
+guidelines take the most specific subject); a family (Llama) gives way to a member of it
+(Llama 3) named in the same or previous sentence; coordinated names ("OpenAI 和 Anthropic")
+share the claim.
 """
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from dataclasses import dataclass
 from nlp.rules import Rules
 
 _CLAUSE = re.compile(r"[,，;；:：]")
+_COORD = re.compile(r"^\s*(?:、|,|和|与|及|以及|and|&|/|or|或)\s*$", re.I)
+_SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+", re.I)
 
 
@@ -21,50 +26,89 @@ class Cue:
     start: int
     end: int
     generic: bool = False
+    local: bool = False
 
 
-def _clause(text: str, pos: int) -> tuple[int, int]:
-    start = 0
+def _clauses(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
     for m in _CLAUSE.finditer(text):
-        if m.end() <= pos:
-            start = m.end()
-        else:
-            return start, m.start()
-    return start, len(text)
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
 
 
-def _prefer_models(cands: list[dict], nearest_to: int | None = None) -> dict | None:
-    if not cands:
-        return None
-    models = [m for m in cands if m["label"] == "MODEL"] or cands
-    if nearest_to is None:
-        return models[0]
-    return min(models, key=lambda m: abs(nearest_to - m["start"]))
+def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
+    return next((i for i, (s, e) in enumerate(clauses) if pos <= e), len(clauses) - 1)
+
+
+def _prefer_models(cands: list[dict]) -> dict | None:
+    models = [m for m in cands if m["label"] == "MODEL"]
+    return (models or cands or [None])[0]
+
+
+def _specialize(subject: dict, context: list[dict], families: dict) -> dict:
+    """A family name gives way to a named member of it (Llama → Llama 3) in the context."""
+    if subject["label"] != "MODEL" or re.search(r"\d", subject["canonical"]):
+        return subject
+    for m in context:
+        if _SIZED.search(m["canonical"]) or not m["canonical"].startswith(subject["canonical"]):
+            continue  # a sized variant (Llama 3 8B) is not what a family name stands for
+        fam = families.get(m["canonical"])
+        seen = set()
+        while fam and fam not in seen:
+            if fam == subject["canonical"]:
+                return m
+            seen.add(fam)
+            fam = families.get(fam)
+    return subject
 
 
 def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
                     previous: list[dict]) -> tuple[dict | None, float]:
     """The mention a cue is about, and how sure the resolution is."""
-    cs, ce = _clause(text, cue.start)
-    before = [m for m in mentions if cs <= m["start"] < cue.start]
-    inside = [m for m in mentions if cue.start <= m["start"] < cue.end]
+    clauses = _clauses(text)
+    ci = _clause_index(clauses, cue.start)
+    cs, ce = clauses[ci]
     gap_end = cue.end
     if cue.generic:
         g = rules.generic_after.match(text, cue.end)
         gap_end = g.end() if g else cue.end
-    after = [m for m in mentions if gap_end <= m["start"] <= gap_end + (4 if cue.generic else 8) and m["start"] < ce]
-    near = _prefer_models(before + inside + after, nearest_to=cue.start)
-    if near is not None:
-        return near, 0.9
-    if cue.generic:
+    after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < ce]
+    if after:
+        return _prefer_models(after), 0.9
+    here = [m for m in mentions if cs <= m["start"] < cue.end]
+    if here:
+        return _prefer_models(here), 0.9  # the clause's topic: its first name
+    if cue.generic or cue.local:
         return None, 0.0
-    earlier = [m for m in mentions if m["start"] < cs]
-    first = _prefer_models(earlier)
-    if first is not None:
-        return first, 0.75
+    for j in range(ci - 1, -1, -1):
+        s, e = clauses[j]
+        earlier = [m for m in mentions if s <= m["start"] < e]
+        if earlier and rules.speech.search(text, earlier[-1]["end"], e):
+            break  # "X 表示, …": X is the speaker, not the subject
+        if earlier:
+            return _prefer_models(earlier), 0.75
     if rules.anaphora.search(text, 0, ce) and previous:
         return _prefer_models(list(reversed(previous))), 0.6
     return None, 0.0
+
+
+def _coordinated(subject: dict, mentions: list[dict], text: str) -> list[dict]:
+    """The subject and the names listed with it ("OpenAI 和 Anthropic", "A、B and C")."""
+    group = [subject]
+    ordered = sorted(mentions, key=lambda m: m["start"])
+    i = next(k for k, m in enumerate(ordered) if m is subject)
+    for step in (-1, 1):
+        j, cur = i + step, subject
+        while 0 <= j < len(ordered):
+            nxt = ordered[j]
+            between = text[nxt["end"]:cur["start"]] if step < 0 else text[cur["end"]:nxt["start"]]
+            if not _COORD.match(between) or nxt["label"] != subject["label"]:
+                break
+            group.append(nxt)
+            cur, j = nxt, j + step
+    return group
 
 
 def find_speaker(rules: Rules, text: str, mentions: list[dict]) -> str | None:
@@ -72,21 +116,19 @@ def find_speaker(rules: Rules, text: str, mentions: list[dict]) -> str | None:
     m = rules.speech.search(text)
     if not m:
         return None
-    cs, _ = _clause(text, m.start())
+    clauses = _clauses(text)
+    cs, ce = clauses[_clause_index(clauses, m.start())]
     if m.group().lower().startswith("according"):
-        _, ce = _clause(text, m.end())
         after = [x for x in mentions if m.end() <= x["start"] < ce]
         return after[0]["canonical"] if after else (text[m.end():ce].strip() or None)
     orgs = [x for x in mentions if cs <= x["start"] < m.start() and x["label"] == "ORG"]
     if orgs:
         return orgs[-1]["canonical"]
     chunk = _SPEAKER_TRIM.sub("", text[cs:m.start()].strip()).strip()
-    if 1 < len(chunk) <= 25:
-        return chunk
-    return None
+    return chunk if 1 < len(chunk) <= 25 else None
 
 
-def _masked(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+def _overlaps(spans, s: int, e: int) -> bool:
     return any(s < b and a < e for a, b in spans)
 
 
@@ -108,49 +150,62 @@ def _subject_fields(subject: dict) -> dict:
     return out
 
 
-def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: list[dict]) -> list[dict]:
+def _subjects(rules, text, cue, mentions, previous, families):
+    subject, conf = resolve_subject(rules, text, cue, mentions, previous)
+    if subject is None:
+        return [], 0.0
+    group = _coordinated(subject, mentions, text) if subject in mentions else [subject]
+    return [_specialize(s, mentions + previous, families) for s in group], conf
+
+
+def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
+                    families: dict | None = None) -> list[dict]:
     """Claims (subject, stance, speaker, confidence) asserted in one sentence; offsets are the caller's."""
-    if rules.hypothetical.search(text) and re.search(r"[?？]\s*$", text):
+    if rules.hypothetical.search(text):
         return []
-    taken: list[tuple[int, int]] = []
+    taken = [(m["start"], m["end"]) for m in mentions]  # "开放源代码促进会" is a name, not a cue
+    taken += [m.span() for m in rules.neutral.finditer(text)]
     concessions = _concessions(rules, text)
     hedge = 0.15 if rules.hedge.search(text) else 0.0
     speaker = None
     out, seen = [], set()
     for stance, pattern in rules.stances:
         for m in pattern.finditer(text):
-            if _masked(taken, m.start(), m.end()):
+            if _overlaps(taken, m.start(), m.end()):
                 continue
-            taken.append((m.start(), m.end()))
-            if stance == "open" and _masked(concessions, m.start(), m.end()):
+            taken.append(m.span())
+            if stance == "open" and (_overlaps(concessions, m.start(), m.end())
+                                     or rules.negation.search(text, max(0, m.start() - 6), m.start())):
                 continue
-            cs, ce = _clause(text, m.start())
-            if rules.hypothetical.search(text, cs, ce):
+            if rules.topic_before.search(text, max(0, m.start() - 4), m.start()) or rules.topic_after.match(text, m.end()):
                 continue
-            cue = Cue(m.start(), m.end(), generic=bool(rules.generic_after.match(text, m.end())))
-            subject, conf = resolve_subject(rules, text, cue, mentions, previous)
-            if subject is None or (subject["canonical"], stance) in seen:
-                continue
-            seen.add((subject["canonical"], stance))
-            if speaker is None:
-                speaker = find_speaker(rules, text, mentions) or ""
-            out.append({**_subject_fields(subject), "stance": stance, "speaker": speaker or None,
-                        "cue": m.group(), "confidence": round(max(0.1, conf - hedge), 2)})
+            cue = Cue(m.start(), m.end(), generic=bool(rules.generic_after.match(text, m.end())),
+                      local=bool(rules.local.fullmatch(m.group())))
+            subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {})
+            for subject in subjects:
+                if (subject["canonical"], stance) in seen:
+                    continue
+                seen.add((subject["canonical"], stance))
+                if speaker is None:
+                    speaker = find_speaker(rules, text, mentions) or ""
+                out.append({**_subject_fields(subject), "stance": stance, "speaker": speaker or None,
+                            "cue": m.group(), "confidence": round(max(0.1, conf - hedge), 2)})
     return out
 
 
-def sentence_signals(rules: Rules, text: str, mentions: list[dict], previous: list[dict]) -> list[dict]:
+def sentence_signals(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
+                     families: dict | None = None) -> list[dict]:
     """Open-washing signals in one sentence, each tied to its subject."""
     out, seen = [], set()
     for rule in rules.signals:
         if rule.requires is not None and not rule.requires.search(text):
             continue
         for m in rule.pattern.finditer(text):
-            subject, _ = resolve_subject(rules, text, Cue(m.start(), m.end()), mentions, previous)
-            if subject is None or (rule.subject is not None and not rule.subject.search(subject["canonical"])):
-                continue
-            if (subject["canonical"], rule.signal) in seen:
-                continue
-            seen.add((subject["canonical"], rule.signal))
-            out.append({**_subject_fields(subject), "signal": rule.signal, "cue": m.group()})
+            subjects, _ = _subjects(rules, text, Cue(m.start(), m.end()), mentions, previous, families or {})
+            for subject in subjects:
+                if rule.subject is not None and not rule.subject.search(subject["canonical"]):
+                    continue
+                if (subject["canonical"], rule.signal) not in seen:
+                    seen.add((subject["canonical"], rule.signal))
+                    out.append({**_subject_fields(subject), "signal": rule.signal, "cue": m.group()})
     return out

@@ -101,8 +101,18 @@ class OpennessComponent:
     attr = ""
     analyse = None
 
-    def __init__(self, rules_path: str | None):
+    def __init__(self, nlp: Language, rules_path: str | None):
         self.rules = load_rules(rules_path)
+        self.nlp = nlp
+        self._families = None
+
+    @property
+    def families(self) -> dict[str, str]:
+        """Model → family links of the entity component's knowledge base."""
+        if self._families is None:
+            kb = self.nlp.get_pipe("openwatch_entities").kb
+            self._families = {e.name: e.family for e in kb.models() if e.family}
+        return self._families
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc._.mentions or []
@@ -112,7 +122,7 @@ class OpennessComponent:
             s, e = sent.start_char, sent.end_char
             inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
             if self.rules.is_candidate(sent.text) and (inside or previous):
-                for item in type(self).analyse(self.rules, sent.text, inside, previous):
+                for item in type(self).analyse(self.rules, sent.text, inside, previous, self.families):
                     found.append({**item, "evidence": sent.text, "start": doc._.offset + s,
                                   "end": doc._.offset + e})
             if inside:
@@ -140,9 +150,9 @@ def make_entities(nlp: Language, name: str, kb_paths: list[str] | None, extras: 
 
 @Language.factory("openwatch_claims", default_config={"rules_path": None})
 def make_claims(nlp: Language, name: str, rules_path: str | None) -> ClaimComponent:
-    return ClaimComponent(rules_path)
+    return ClaimComponent(nlp, rules_path)
 
 
 @Language.factory("openwatch_signals", default_config={"rules_path": None})
 def make_signals(nlp: Language, name: str, rules_path: str | None) -> SignalComponent:
-    return SignalComponent(rules_path)
+    return SignalComponent(nlp, rules_path)

@@ -9,6 +9,7 @@ cue (the `prefilter` literals of `cues.yaml`) and a name nearby go through the s
 from __future__ import annotations
 
 import bisect
+import os
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -28,7 +29,7 @@ class Extraction:
 
     def as_json(self, **meta) -> dict:
         """The `openwatch extract` JSON line: meta (document, title, language, published) then results."""
-        strip = ("cue",)
+        strip = () if os.environ.get("OW_DEBUG") else ("cue",)
         return {**meta,
                 "entities": [m.as_json() for m in self.entities],
                 "claims": [{k: v for k, v in c.items() if k not in strip} for c in self.claims],

@@ -36,6 +36,11 @@ class Rules:
     hedge: re.Pattern
     anaphora: re.Pattern
     stances: tuple[tuple[str, re.Pattern], ...]
+    neutral: re.Pattern
+    local: re.Pattern
+    negation: re.Pattern
+    topic_before: re.Pattern
+    topic_after: re.Pattern
     generic_after: re.Pattern
     speech: re.Pattern
     signals: tuple[SignalRule, ...]
@@ -65,6 +70,11 @@ def load_rules(path: str | None = None) -> Rules:
         hedge=_any(data["hedge"]),
         anaphora=_any(data["anaphora"]),
         stances=tuple((stance, _any(pats)) for stance, pats in data["stances"].items()),
+        neutral=_any(data["neutral"]),
+        local=re.compile(data["local"], re.I),
+        negation=re.compile(data["negation"], re.I),
+        topic_before=re.compile(data["topic_before"], re.I),
+        topic_after=re.compile(data["topic_after"], re.I),
         generic_after=re.compile(data["generic_after"], re.I),
         speech=re.compile(data["speech_verbs"], re.I),
         signals=signals,
