@@ -51,7 +51,11 @@ class EntityComponent:
 
             self.ner = spacy.load(pretrained_ner)
         if jieba_userdict:
+            import logging
+
             import jieba
+
+            jieba.setLogLevel(logging.WARNING)
 
             for entry in self.kb.entries.values():
                 for alias in entry.all_names():
