@@ -1,0 +1,77 @@
+"""Item pipelines: clean each fetched page once, then store cleaned pages in batches."""
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from crawler.cleaning import clean_html
+from storage.articles import CrawledPage
+
+
+class CleanPipeline:
+    """PageItem → CrawledPage: decode, extract main text and metadata, fall back to the feed's date."""
+
+    def __init__(self, min_chars: int, stats):
+        self.min_chars, self.stats = min_chars, stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getint("OPENWATCH_MIN_TEXT_CHARS"), crawler.stats)
+
+    def process_item(self, item):
+        page = ItemAdapter(item)
+        clean = clean_html(page["body"], url=page["url"], headers=page["headers"])
+        if len(clean.norm_text) < self.min_chars:
+            self.stats.inc_value("openwatch/no_main_text")
+            raise DropItem(f"no main text: {page['url']}")
+        published, origin = clean.published_at, clean.date_origin
+        if published is None and page.get("feed_published"):
+            published, origin = page["feed_published"], "feed"
+        also = [page["requested_url"]] if page.get("requested_url") else []
+        return CrawledPage(url=page["url"], source_id=page["source_id"], text=clean.text, norm_text=clean.norm_text,
+                           body=page["body"], canonical=page.get("canonical"), also_seen_at=also,
+                           title=clean.title or page.get("feed_title"), author=clean.author or page.get("feed_author"),
+                           published_at=published, date_origin=origin, language=clean.language,
+                           http_status=page["status"], content_type=page["headers"].get("Content-Type"),
+                           encoding=clean.encoding, fetched_at=page["fetched_at"])
+
+
+class StorePipeline:
+    """Writes CrawledPages in batches (one transaction each); the rest is written when the spider closes."""
+
+    def __init__(self, batch_size: int, stats):
+        self.batch_size, self.stats = batch_size, stats
+        self.buffer: list[CrawledPage] = []
+        self.near = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getint("OPENWATCH_STORE_BATCH"), crawler.stats)
+
+    def open_spider(self):
+        from storage.articles import NearDuplicateIndex
+        from storage.sources import session_scope
+
+        with session_scope() as session:
+            self.near = NearDuplicateIndex.load(session)
+
+    def process_item(self, item):
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def close_spider(self):
+        self.flush()
+
+    def flush(self) -> None:
+        from storage.articles import store_pages
+        from storage.sources import session_scope
+
+        if not self.buffer:
+            return
+        with session_scope() as session:
+            result = store_pages(session, self.buffer, self.near)
+        self.buffer = []
+        self.stats.inc_value("openwatch/new_articles", result.new)
+        self.stats.inc_value("openwatch/duplicates", result.duplicates + result.near_duplicates)

@@ -1,0 +1,68 @@
+"""Crawl sources in this process with Scrapy's CrawlerProcess (one reactor per process:
+callers that crawl repeatedly run `openwatch crawl` as a subprocess)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from crawler.spiders.feed import FeedSpider
+from crawler.spiders.site import SiteSpider
+from crawler.spiders.sitemap import SitemapSpider
+
+SPIDERS = {"rss": FeedSpider, "atom": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider}
+
+
+@dataclass
+class CrawlRunSummary:
+    source: str
+    status: str = "failed"
+    pages: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    not_modified: bool = False
+    run_id: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def crawl_settings(overrides: dict | None = None):
+    """crawler/settings.py plus the configured User-Agent and any overrides."""
+    from scrapy.settings import Settings
+
+    from openwatch.config import get_settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("USER_AGENT", get_settings().user_agent, priority="project")
+    settings.update(overrides or {}, priority="cmdline")
+    return settings
+
+
+def crawl(source_names: list[str] | None = None, settings: dict | None = None,
+          on_page: Callable[[], None] | None = None) -> list[CrawlRunSummary]:
+    """Crawl the named sources (default: every enabled one) concurrently; one summary per source.
+
+    Raises storage.sources.SourceError for an unknown source name.
+    """
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    from storage.sources import get_sources
+
+    sources = get_sources(source_names)
+    base = crawl_settings(settings)
+    process = CrawlerProcess(base)
+    crawlers = []
+    for source in sources:
+        crawler = process.create_crawler(SPIDERS[source.kind])
+        if on_page is not None:
+            crawler.signals.connect(lambda *_, **__: on_page(), signal=signals.item_scraped)
+        process.crawl(crawler, source=source.model_dump())
+        crawlers.append((source, crawler))
+    if crawlers:
+        process.start()
+    summaries = []
+    for source, crawler in crawlers:
+        found = getattr(crawler.spider, "summary", None) if crawler.spider else None
+        summaries.append(CrawlRunSummary(**found) if found else
+                         CrawlRunSummary(source=source.name, errors=["the crawl did not start"]))
+    return summaries

@@ -1,0 +1,43 @@
+"""Scrapy settings for OpenWatch crawls: polite, bounded and resumable.
+
+`crawler.run` loads this module and adds the User-Agent from the environment
+(OPENWATCH_USER_AGENT). Tests and benchmarks override single values.
+"""
+BOT_NAME = "openwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Politeness
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Robustness: nothing may stall a crawl
+DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 10
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024      # also caps decompressed size (gzip bombs)
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2                           # backoff comes from AutoThrottle's growing delay
+REDIRECT_MAX_TIMES = 5                    # redirect loops end here
+DEPTH_PRIORITY = 1                        # breadth-first within a site section
+
+SPIDER_MIDDLEWARES = {"crawler.middlewares.SkipStoredArticles": 550}
+ITEM_PIPELINES = {
+    "crawler.pipelines.CleanPipeline": 300,
+    "crawler.pipelines.StorePipeline": 800,
+}
+EXTENSIONS = {"crawler.extensions.CrawlRunRecorder": 500}
+
+# OpenWatch's own settings
+OPENWATCH_STORE_BATCH = 100               # articles written per transaction
+OPENWATCH_MIN_TEXT_CHARS = 80             # shorter main text: not an article
+
+LOG_LEVEL = "WARNING"
+LOG_INSTALL_ROOT_HANDLER = False

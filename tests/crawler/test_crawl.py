@@ -1,0 +1,76 @@
+"""Integration: real Scrapy crawls of the local fixture site; failures recorded, nothing lost or duplicated."""
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from storage.models import Article, ArticleURL, CrawlRun, Page, Source
+from storage.sources import add_source, session_scope
+
+
+def counts():
+    with session_scope() as session:
+        return {m.__name__: session.exec(select(func.count()).select_from(m)).one() for m in (Article, ArticleURL, Page)}
+
+
+def test_feed_crawl_survives_every_failure_and_recrawl_adds_nothing(sqlite_url, site, run_crawl):
+    base, hits = site
+    add_source(name="fixture", kind="rss", url=f"{base}/feed.xml")
+    add_source(name="broken", kind="rss", url=f"{base}/broken.xml")
+    first = run_crawl()
+    with session_scope() as session:
+        articles = {a.url.replace(base, ""): a for a in session.exec(select(Article)).all()}
+        source = session.exec(select(Source).where(Source.name == "fixture")).one()
+        runs = session.exec(select(CrawlRun)).all()
+    # stored: 3 stories, 1 near-duplicate, 2 Chinese pages (missing and wrong charset), 2 from the broken feed
+    first_copy = "/a/1.html" if "/a/1.html" in articles else "/syndicated/1.html"  # whichever came first
+    assert {first_copy, "/a/2.html", "/a/3.html", "/near/2.html", "/gbk.html", "/wrong-charset.html",
+            "/a/4.html", "/a/5.html"} == set(articles)
+    assert "开源模型的许可证" in articles["/gbk.html"].text and "训练数据" in articles["/wrong-charset.html"].norm_text[::-1] or \
+        "据数练训" in articles["/wrong-charset.html"].norm_text
+    pair = {articles["/near/2.html"].duplicate_of_id, articles["/a/2.html"].duplicate_of_id}
+    assert pair in ({None, articles["/a/2.html"].id}, {None, articles["/near/2.html"].id})  # whichever came first
+    assert articles[first_copy].published_at.year == 2024 and articles[first_copy].date_origin == "page"
+    assert "Copyright" not in articles[first_copy].text
+    assert hits.get("/private/secret.html") is None                       # robots.txt obeyed
+    summary = first["fixture"]
+    assert summary["status"] == "partial" and source.health == "degraded" and source.etag == '"v1"'
+    problems = "\n".join(summary["errors"])
+    for failure in ("HTTP 500", "/slow.html", "/big.html", "/bomb.html", "/private/secret.html"):
+        assert failure in problems, failure
+    assert hits["/loop1"] + hits["/loop2"] <= 3                          # redirect loop stopped
+    assert first["broken"]["status"] == "partial" and "ill-formed feed" in first["broken"]["errors"][0]
+    assert len(runs) == 2 and all(r.finished_at for r in runs)
+    with session_scope() as session:
+        links = {session.get(ArticleURL, f"{base}{p}").article_id for p in ("/a/1.html", "/syndicated/1.html")}
+    assert links == {articles[first_copy].id}                              # stored once, linked
+    before = counts()
+
+    second = run_crawl(["fixture"])
+    assert second["fixture"]["not_modified"] and second["fixture"]["pages"] == 0  # one 304
+    assert counts() == before
+    assert hits["/a/1.html"] == 1
+
+
+def test_sitemap_and_site_section_sources(sqlite_url, site, run_crawl):
+    base, hits = site
+    add_source(name="map", kind="sitemap", url=f"{base}/sitemap_index.xml")
+    add_source(name="section", kind="site", url=f"{base}/section/", max_depth=2)
+    result = run_crawl()
+    with session_scope() as session:
+        urls = {u.replace(base, "") for u in session.exec(select(Article.url)).all()}
+    assert urls == {"/s/10.html", "/s/11.html", "/section/2024/05/story-20.html", "/section/2024/05/story-21.html",
+                    "/section/2024/05/story-22.html"}
+    assert result["map"]["status"] == "ok" and result["section"]["new_articles"] == 3
+    assert "/about" in hits and all(v == 1 for k, v in hits.items() if k.endswith(".html"))
+
+
+def test_unreachable_source_is_reported_and_the_crawl_finishes(sqlite_url, site, run_crawl):
+    base, _ = site
+    add_source(name="offline", kind="rss", url="http://127.0.0.1:9/feed.xml")
+    add_source(name="fixture", kind="rss", url=f"{base}/broken.xml")
+    result = run_crawl()
+    assert result["offline"]["status"] == "failed" and "ConnectionRefused" in result["offline"]["errors"][0]
+    assert result["fixture"]["new_articles"] == 2
+    with session_scope() as session:
+        offline = session.exec(select(Source).where(Source.name == "offline")).one()
+    assert offline.health == "degraded" and offline.consecutive_failures == 1 and offline.last_error
