@@ -22,6 +22,7 @@ from nlp.analysis import sentence_claims, sentence_signals
 from nlp.kb import load_kb
 from nlp.matcher import EntityMatcher, Mention
 from nlp.rules import load_rules
+from nlp.sentences import split_sentences
 
 for _name, _default in (("mentions", None), ("claims", None), ("signals", None), ("offset", 0),
                         ("previous", None), ("article", None)):
@@ -33,6 +34,7 @@ _NOT_NAMES = {"这家", "该", "一家", "大型", "科技", "上市", "母", "�
               "我们", "他们", "美国", "中国", "欧洲", "国内", "国外", "海外", "创业", "初创", "人工智能", "互联网",
               "技术", "软件", "硬件", "商业", "非营利", "营利", "研究", "顶尖", "知名", "著名", "头部", "大",
               "小", "新", "老", "本土", "外国", "合资", "独角兽", "芯片", "半导体", "该大学", "一所", "这所"}
+_ORG_SUFFIX_RE = re.compile("|".join(_ORG_SUFFIX))
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 
 
@@ -68,19 +70,23 @@ class EntityComponent:
 
         freq = jieba.dt.FREQ
         out = []
-        for i, tok in enumerate(doc[:-1]):
-            nxt = doc[i + 1]
-            if nxt.text not in _ORG_SUFFIX or not _CJK_NAME.match(tok.text) or tok.text in _NOT_NAMES:
-                continue
-            if freq.get(tok.text, 0) > 50:  # a common word (科技, 大型…), not a name
-                continue
-            name = tok.text + nxt.text if nxt.text in _KEEP_SUFFIX else tok.text
-            out.append(Mention(tok.idx, nxt.idx + len(nxt.text), doc.text[tok.idx:nxt.idx + len(nxt.text)],
-                               name, "ORG", known=False))
+        for m in _ORG_SUFFIX_RE.finditer(doc.text):
+            suffix = doc.char_span(m.start(), m.end())
+            if suffix is None or suffix.start == 0:
+                continue  # the suffix is inside a longer word, or starts the text
+            tok = doc[suffix.start - 1]
+            if not _CJK_NAME.match(tok.text) or tok.text in _NOT_NAMES or freq.get(tok.text, 0) > 50:
+                continue  # not a name: a common word (科技, 大型…) or a determiner (这家)
+            name = tok.text + m.group() if m.group() in _KEEP_SUFFIX else tok.text
+            out.append(Mention(tok.idx, m.end(), doc.text[tok.idx:m.end()], name, "ORG", known=False))
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = self.matcher.find(doc.text)
+        if doc._.mentions is not None:  # already matched on the whole article (nlp.extract)
+            mentions = [Mention(**{k: m[k] for k in ("start", "end", "text", "canonical", "label", "known", "org")})
+                        for m in doc._.mentions]
+        else:
+            mentions = self.matcher.find(doc.text)
         extra = self.chinese_orgs(doc)
         if self.ner is not None:
             extra += [Mention(e.start_char, e.end_char, e.text, e.text, "ORG", known=False)
@@ -122,13 +128,12 @@ class OpennessComponent:
         mentions = doc._.mentions or []
         previous = doc._.previous or []
         found = []
-        for sent in doc.sents:
-            s, e = sent.start_char, sent.end_char
+        for s, e in split_sentences(doc.text):  # char offsets: cheaper than doc.sents, same punctuation
+            text = doc.text[s:e]
             inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
-            if self.rules.is_candidate(sent.text) and (inside or previous):
-                for item in type(self).analyse(self.rules, sent.text, inside, previous, self.families):
-                    found.append({**item, "evidence": sent.text, "start": doc._.offset + s,
-                                  "end": doc._.offset + e})
+            if self.rules.is_candidate(text) and (inside or previous):
+                for item in type(self).analyse(self.rules, text, inside, previous, self.families):
+                    found.append({**item, "evidence": text, "start": doc._.offset + s, "end": doc._.offset + e})
             if inside:
                 previous = inside
         setattr(doc._, self.attr, found)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from nlp import load_pipeline
 from nlp.matcher import Mention
@@ -49,9 +49,26 @@ def _dedupe(items: list[dict], key: tuple[str, ...]) -> list[dict]:
 def extract_docs(texts: Iterable[str], *, normalized: bool = False, nlp=None, batch_size: int = 256,
                  n_process: int = 1) -> list[Extraction]:
     """Extract every text (raw text is normalized first; pass `normalized=True` for Article.norm_text)."""
+    return list(iter_extractions(texts, normalized=normalized, nlp=nlp, batch_size=batch_size, n_process=n_process))
+
+
+def iter_extractions(texts: Iterable[str], *, normalized: bool = False, nlp=None, batch_size: int = 256,
+                     n_process: int = 1, chunk: int = 64) -> Iterator[Extraction]:
+    """Extractions in input order, `chunk` articles at a time, so memory stays flat on long streams."""
+    nlp = nlp or load_pipeline()
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) == chunk:
+            yield from _extract_chunk(batch, normalized, nlp, batch_size, n_process)
+            batch = []
+    if batch:
+        yield from _extract_chunk(batch, normalized, nlp, batch_size, n_process)
+
+
+def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_process: int) -> list[Extraction]:
     from crawler.normalize import normalize
 
-    nlp = nlp or load_pipeline()
     entities = nlp.get_pipe("openwatch_entities")
     rules = nlp.get_pipe("openwatch_claims").rules
     results: list[Extraction] = []
@@ -68,13 +85,17 @@ def extract_docs(texts: Iterable[str], *, normalized: bool = False, nlp=None, ba
                 if (inside or previous) and rules.is_candidate(text[s:e]):
                     doc = nlp.make_doc(text[s:e])
                     doc._.offset, doc._.article = s, i
+                    doc._.mentions = [{**m.as_json(), "org": m.org, "known": m.known,
+                                       "start": m.start - s, "end": m.end - s} for m in inside]
                     doc._.previous = [{**m.as_json(), "org": m.org, "known": m.known,
                                        "start": m.start - s, "end": m.end - s} for m in previous]
                     yield doc
                 if inside:
                     previous = inside
 
-    for doc in nlp.pipe(candidates(), batch_size=batch_size, n_process=n_process):
+    with nlp.select_pipes(disable=["sentencizer"]):  # candidates are single sentences already
+        docs = list(nlp.pipe(candidates(), batch_size=batch_size, n_process=n_process))
+    for doc in docs:
         result = results[doc._.article]
         result.claims.extend(doc._.claims)
         result.signals.extend(doc._.signals)

@@ -1,0 +1,93 @@
+"""Benchmark: full extraction vs bare jieba segmentation over the same texts, in one run.
+
+    .venv/bin/python bench/nlp.py [--mb 1.0] [--n-process 1]
+
+Corpus: the seed articles (../shared/seeds) and the demo site's articles (zh, zh-Hant, en),
+normalized, repeated until the corpus holds at least --mb megabytes of text. Prints
+articles/s and characters/s for (a) `nlp.extract.extract_docs` (the whole pipeline: entity
+matching, sentence splitting, prefilter, spaCy/jieba on candidate sentences, claims, signals)
+and (b) `jieba.lcut` of every text, their ratio, and peak memory (tracemalloc) at two corpus
+sizes so that flatness in the corpus size is visible.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def corpus_texts() -> list[str]:
+    from crawler.cleaning import clean_html, clean_text
+
+    texts = [clean_text(p.read_text(encoding="utf-8")).norm_text
+             for p in sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))]
+    texts += [clean_html(p.read_bytes()).norm_text for p in sorted((ROOT / "openwatch" / "demo" / "site").rglob("*.html"))
+              if "article" in p.name or p.parent.name not in ("", "site")]
+    return [t for t in texts if len(t) > 500]
+
+
+def repeat(texts: list[str], megabytes: float) -> list[str]:
+    out, size = [], 0
+    while size < megabytes * 1_000_000:
+        for t in texts:
+            out.append(t)
+            size += len(t.encode("utf-8"))
+    return out
+
+
+def timed(fn, texts):
+    start = time.perf_counter()
+    fn(texts)
+    return time.perf_counter() - start
+
+
+def peak_mb(fn, texts) -> float:
+    tracemalloc.start()
+    fn(texts)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=1.0)
+    ap.add_argument("--n-process", type=int, default=1)
+    args = ap.parse_args()
+    import jieba
+
+    from nlp import load_pipeline
+    from nlp.extract import extract_docs
+
+    nlp = load_pipeline()
+    base = corpus_texts()
+    texts = repeat(base, args.mb)
+    chars = sum(map(len, texts))
+    langs = sum(1 for t in base if sum(c.isascii() for c in t) > 0.8 * len(t))
+    print(f"corpus: {len(texts)} articles, {chars:,} characters, {sum(len(t.encode()) for t in texts):,} bytes "
+          f"({len(base)} distinct, {langs} English)")
+
+    def pipeline(ts):
+        extract_docs(ts, normalized=True, nlp=nlp, n_process=args.n_process)
+
+    def segment(ts):
+        for t in ts:
+            jieba.lcut(t)
+
+    jieba.lcut(base[0])  # load the dictionary outside the timings
+    t_pipe, t_jieba = timed(pipeline, texts), timed(segment, texts)
+    for name, t in (("pipeline", t_pipe), ("jieba.lcut", t_jieba)):
+        print(f"{name:11s} {len(texts) / t:8.1f} articles/s {chars / t:12,.0f} chars/s  ({t:.2f} s)")
+    print(f"ratio pipeline/jieba (throughput): {t_jieba / t_pipe:.2f}")
+    half, full = texts[: len(texts) // 4], texts
+    print(f"peak memory (tracemalloc): {peak_mb(pipeline, half):.1f} MB on {len(half)} articles, "
+          f"{peak_mb(pipeline, full):.1f} MB on {len(full)} articles")
+
+
+if __name__ == "__main__":
+    main()
