@@ -97,7 +97,7 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
     if tree is None:
         return CleanPage(None, None, None, None, None, "", "", encoding)
     meta_author = _meta_author(tree)  # read before extraction prunes the tree
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
+    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False, favor_precision=True,
                                       date_extraction_params=_DATE_PARAMS)
     raw = (doc.text or "") if doc is not None else ""
     text = "\n".join(boilerplate.strip_boilerplate(raw.splitlines()))
