@@ -39,6 +39,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 log = logging.getLogger("openwatch.scheduler")
@@ -48,11 +49,11 @@ EXTRACT_JOB = "extract"
 MAINTENANCE_JOB = "maintenance"
 CRAWL_PREFIX = "crawl:"
 MAX_BACKOFF = timedelta(days=1)
-STOP_GRACE_S = 20.0          # how long a stopped crawl may take to close its run before SIGKILL
+STOP_GRACE_S = 30.0          # on shutdown: time to finish, then time to close after SIGTERM
 SYNC_EVERY_S = 60            # how often sources added, changed or disabled are picked up
 
 _stopping = threading.Event()          # set on shutdown: jobs finish their current unit and return
-_unrecorded: list[dict] = []           # failures that could not be written (database down), retried
+_unrecorded: list[tuple] = []          # failures that could not be written (database down), retried
 _unrecorded_lock = threading.Lock()
 
 
@@ -61,6 +62,7 @@ class Options:
     """What `openwatch schedule` lets the user tune."""
 
     crawl_timeout_s: int = 3600
+    stop_grace_s: float = STOP_GRACE_S
     crawl_concurrency: int = 2
     extract: bool = True
     extract_every_min: int = 10
@@ -112,7 +114,7 @@ def _openwatch_command() -> list[str]:
     return [exe if os.path.exists(exe) else (shutil.which("openwatch") or "openwatch")]
 
 
-def crawl_job(source_name: str, timeout_s: int = 3600) -> str:
+def crawl_job(source_name: str, timeout_s: int = 3600, stop_grace_s: float = STOP_GRACE_S) -> str:
     """Crawl one source: push its start URLs to Redis, or run `openwatch crawl` and watch it."""
     _flush_unrecorded()
     from openwatch.config import get_settings
@@ -129,64 +131,91 @@ def crawl_job(source_name: str, timeout_s: int = 3600) -> str:
         proc = subprocess.Popen([*_openwatch_command(), "crawl", "--source", source_name],
                                 stdout=subprocess.DEVNULL, stderr=errfile, start_new_session=True)
         _event("crawl.started", source=source_name, pid=proc.pid)
-        outcome = _watch(proc, timeout_s)
+        outcome = _watch(proc, timeout_s, stop_grace_s)
         errfile.seek(0)
         tail = errfile.read().decode("utf-8", "replace").strip().splitlines()[-5:]
     duration = round(time.monotonic() - t0, 2)
-    if outcome == "ok" and proc.returncode == 0:
-        _event("crawl.finished", source=source_name, duration_s=duration)
-        return "ok"
     if outcome == "stopped":
-        _record(source_name, started, "abandoned", "stopped by scheduler shutdown")
+        _record("record_abandoned_crawl", source_name=source_name, since=started,
+                reason="stopped by scheduler shutdown")
         _event("crawl.abandoned", logging.WARNING, source=source_name, duration_s=duration)
         return "abandoned"
-    error = (f"timed out after {timeout_s}s" if outcome == "timeout"
-             else f"exit code {proc.returncode}: " + " | ".join(tail))
-    _record(source_name, started, "failed", error)
+    if outcome == "ok" and proc.returncode == 0:
+        _event("crawl.finished", source=source_name, duration_s=duration, **_last_run(source_name, started))
+        return "ok"
+    error = (f"timed out after {timeout_s}s (stopped by the scheduler)" if outcome == "timeout"
+             else f"crawl process exit code {proc.returncode}: " + " | ".join(tail))
+    _record("record_failed_crawl", source_name=source_name, since=started, error=error)
     raise CrawlFailed(error)
 
 
-def _watch(proc: subprocess.Popen, timeout_s: float) -> str:
-    """Wait for the crawl; stop it on timeout or shutdown. Returns ok | timeout | stopped."""
+def _watch(proc: subprocess.Popen, timeout_s: float, grace_s: float) -> str:
+    """Wait for the crawl. Returns ok, or timeout / stopped after stopping it.
+
+    On shutdown the crawl gets `grace_s` to finish on its own; a crawl that must stop gets
+    SIGTERM (Scrapy closes the spider and stores what it fetched), then SIGKILL after the grace.
+    """
     deadline = time.monotonic() + timeout_s
     while proc.poll() is None:
-        if _stopping.wait(0.5) or time.monotonic() > deadline:
-            outcome = "stopped" if _stopping.is_set() else "timeout"
-            proc.terminate()                      # Scrapy closes the spider gracefully on SIGTERM
+        if _stopping.wait(0.5):
             try:
-                proc.wait(STOP_GRACE_S)
+                proc.wait(min(grace_s, max(0.0, deadline - time.monotonic())))
+                return "ok"
             except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            return outcome
+                _terminate(proc, grace_s)
+                return "stopped"
+        if time.monotonic() > deadline:
+            _terminate(proc, grace_s)
+            return "timeout"
     return "ok"
 
 
-def _record(source_name: str, started: datetime, status: str, error: str) -> None:
-    """Close the run the crawl left open; if the database is down, keep it for the next job."""
-    entry = {"source_name": source_name, "since": started, "status": status, "error": error}
+def _terminate(proc: subprocess.Popen, grace_s: float) -> None:
+    proc.terminate()
     try:
-        _write_record(entry)
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _last_run(source_name: str, since: datetime) -> dict:
+    from storage.work import runs_since
+
+    try:
+        runs = runs_since(source_name, since)
+    except Exception as exc:  # noqa: BLE001  (only for the log line)
+        return {"run": f"unreadable: {_first_line(exc)}"}
+    if not runs:
+        return {"run": "none"}
+    run = runs[-1]
+    return {"run_id": run.id, "status": run.status, "pages": run.pages, "new_articles": run.new_articles,
+            "errors": run.errors}
+
+
+def _record(function: str, **kwargs) -> None:
+    """Complete the crawl's run record; if the database is down, keep it for the next job."""
+    try:
+        _write_record(function, kwargs)
     except Exception as exc:  # noqa: BLE001  (database unreachable: retried by the next job)
-        _event("run.unrecorded", logging.WARNING, source=source_name, status=status, reason=_first_line(exc))
+        _event("run.unrecorded", logging.WARNING, source=kwargs["source_name"], reason=_first_line(exc))
         with _unrecorded_lock:
-            _unrecorded.append(entry)
+            _unrecorded.append((function, kwargs))
 
 
-def _write_record(entry: dict) -> None:
-    from storage.work import close_unfinished_run
+def _write_record(function: str, kwargs: dict) -> None:
+    import storage.work
 
-    run = close_unfinished_run(**entry)
-    if run is not None:
-        _event("run.recorded", source=entry["source_name"], status=entry["status"], run_id=run.id)
+    run_id = getattr(storage.work, function)(**kwargs)
+    _event("run.recorded", source=kwargs["source_name"], record=function, run_id=run_id)
 
 
 def _flush_unrecorded() -> None:
     with _unrecorded_lock:
         pending, _unrecorded[:] = list(_unrecorded), []
-    for i, entry in enumerate(pending):
+    for i, (function, kwargs) in enumerate(pending):
         try:
-            _write_record(entry)
+            _write_record(function, kwargs)
         except Exception:  # noqa: BLE001  (still down: keep the rest for later)
             with _unrecorded_lock:
                 _unrecorded.extend(pending[i:])
@@ -246,12 +275,25 @@ def _jitter(interval: timedelta) -> int:
     return int(min(interval.total_seconds() * 0.1, 300))
 
 
-def build_scheduler(options: Options = Options()) -> BackgroundScheduler:
-    """A scheduler whose jobs live in the project database (`apscheduler_jobs`)."""
+def job_store() -> SQLAlchemyJobStore:
+    """The persistent job store: table `apscheduler_jobs` in the project database."""
+    from openwatch.config import get_settings
     from storage.db import get_engine
 
+    return SQLAlchemyJobStore(engine=get_engine(get_settings().database_url), tablename=JOBS_TABLE)
+
+
+def open_job_store() -> SQLAlchemyJobStore:
+    """The job store, readable and writable without a running scheduler (no thread, no job runs)."""
+    store = job_store()
+    store.start(BlockingScheduler(timezone=timezone.utc), "default")
+    return store
+
+
+def build_scheduler(options: Options = Options()) -> BackgroundScheduler:
+    """A scheduler whose jobs live in the project database (`apscheduler_jobs`)."""
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=get_engine(), tablename=JOBS_TABLE),
+        jobstores={"default": job_store(),
                    "memory": MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(options.crawl_concurrency),
                    "local": ThreadPoolExecutor(2)},
@@ -271,7 +313,10 @@ def _on_job_event(scheduler: BackgroundScheduler, event) -> None:
         _event("job.failed", logging.ERROR, job=event.job_id, error=_first_line(event.exception))
     if event.job_id.startswith(CRAWL_PREFIX) and not _stopping.is_set():
         try:
-            sync_jobs(scheduler, only=event.job_id[len(CRAWL_PREFIX):])
+            changed = sync_jobs(scheduler, only=event.job_id[len(CRAWL_PREFIX):])
+            if changed.get(event.job_id) == "rescheduled":
+                job = scheduler.get_job(event.job_id)
+                _event("backoff", job=event.job_id, every=job.trigger.interval, next_run=job.next_run_time)
         except Exception as exc:  # noqa: BLE001  (database down: the periodic sync catches up)
             _event("sync.failed", logging.WARNING, reason=_first_line(exc))
 
@@ -305,10 +350,11 @@ def sync_jobs(scheduler, options: Options = Options(), only: str | None = None) 
     """
     from sqlmodel import select
 
+    from openwatch.config import get_settings
     from storage.db import session_scope
     from storage.models import Source
 
-    with session_scope() as session:
+    with session_scope(get_settings().database_url) as session:
         query = select(Source)
         if only is not None:
             query = query.where(Source.name == only)
@@ -324,7 +370,8 @@ def sync_jobs(scheduler, options: Options = Options(), only: str | None = None) 
             continue
         changes[job_id] = _ensure_job(scheduler, job_id, "scheduler:crawl_job",
                                       crawl_interval(source.interval_minutes, source.consecutive_failures),
-                                      {"source_name": name, "timeout_s": options.crawl_timeout_s}, first_run=now)
+                                      {"source_name": name, "timeout_s": options.crawl_timeout_s,
+                                       "stop_grace_s": options.stop_grace_s}, first_run=now)
     if only is not None:
         return changes
     for job in scheduler.get_jobs(jobstore="default"):
@@ -357,12 +404,7 @@ def _periodic_sync(scheduler, options: Options) -> None:
 
 def list_jobs() -> list[tuple[str, datetime | None, timedelta]]:
     """(job id, next run time, interval) of the stored jobs, without running any."""
-    scheduler = build_scheduler()
-    scheduler.start(paused=True)
-    try:
-        return [(job.id, job.next_run_time, job.trigger.interval) for job in scheduler.get_jobs(jobstore="default")]
-    finally:
-        scheduler.shutdown(wait=False)
+    return [(job.id, job.next_run_time, job.trigger.interval) for job in open_job_store().get_all_jobs()]
 
 
 def serve(options: Options = Options()) -> None:
@@ -372,7 +414,7 @@ def serve(options: Options = Options()) -> None:
     stop = threading.Event()
     install_stop_handlers(stop)
     _stopping.clear()
-    stale = abandon_stale_runs(timedelta(seconds=options.crawl_timeout_s + STOP_GRACE_S))
+    stale = abandon_stale_runs(timedelta(seconds=options.crawl_timeout_s + 2 * options.stop_grace_s))
     scheduler = build_scheduler(options)
     scheduler.start(paused=True)
     changes = sync_jobs(scheduler, options)

@@ -1,8 +1,9 @@
 """Bookkeeping for background work: crawl runs the crawl itself could not close, and maintenance.
 
-The crawl writes its own CrawlRun and Source health. When the crawl process dies, times out
-or is stopped, the scheduler closes what the crawl left open here, so every attempt leaves
-a row and a source that keeps failing is flagged instead of silently dropped.
+The crawl writes its own CrawlRun and Source health (storage.sources). When the crawl process
+dies, times out or is stopped by a shutdown, the scheduler completes that record here, so
+every attempt leaves a run row and a source that keeps failing is flagged, never dropped.
+Functions take an explicit URL or read OPENWATCH_DATABASE_URL at call time.
 """
 from __future__ import annotations
 
@@ -11,49 +12,87 @@ from datetime import datetime, timedelta
 from sqlalchemy import text, update
 from sqlmodel import select
 
+from openwatch.config import get_settings
 from storage.db import get_engine, session_scope
 from storage.models import CrawlRun, Page, Source, utcnow
+from storage.sources import FAILING_AFTER, CrawlOutcome, finish_crawl_run, start_crawl_run
 
-FAILING_AFTER = 3  # consecutive failures after which a source's health reads "failing"
+
+def _runs_since(session, source_name: str, since: datetime) -> tuple[Source | None, list[CrawlRun]]:
+    source = session.exec(select(Source).where(Source.name == source_name)).one_or_none()
+    if source is None:
+        return None, []
+    return source, list(session.exec(select(CrawlRun).where(CrawlRun.source_id == source.id,
+                                                            CrawlRun.started_at >= since)
+                                      .order_by(CrawlRun.id)).all())
 
 
-def close_unfinished_run(source_name: str, since: datetime, status: str, error: str,
-                         url: str | None = None) -> CrawlRun | None:
-    """Close the runs of `source_name` started at or after `since` that are still 'running'.
+def runs_since(source_name: str, since: datetime, url: str | None = None) -> list[CrawlRun]:
+    """The runs of a source started at or after `since`, oldest first."""
+    with session_scope(url or get_settings().database_url) as session:
+        return _runs_since(session, source_name, since)[1]
 
-    `status` is 'failed' (crashed, timed out) or 'abandoned' (stopped on shutdown). When the
-    crawl wrote no run at all, one is inserted with the error. When the crawl closed its run
-    itself, nothing changes and None is returned. A failure also counts against the source's
-    health (consecutive_failures, health, last_error); an abandoned run does not.
+
+def record_failed_crawl(source_name: str, since: datetime, error: str, url: str | None = None) -> int | None:
+    """The crawl started at `since` died or timed out: make its run say so; returns the run id.
+
+    A run left 'running' (process killed) is closed as failed, which counts against the source's
+    health like any failed crawl; a run the crawl closed itself gets the error appended; a crawl
+    that never opened a run gets a failed one. None when the source no longer exists.
     """
-    now = utcnow()
+    url = url or get_settings().database_url
     with session_scope(url) as session:
-        source = session.exec(select(Source).where(Source.name == source_name)).one_or_none()
+        source, runs = _runs_since(session, source_name, since)
         if source is None:
             return None
-        runs = session.exec(select(CrawlRun).where(CrawlRun.source_id == source.id,
-                                                   CrawlRun.started_at >= since)).all()
-        if any(run.status != "running" for run in runs):
+        closed = [run for run in runs if run.status != "running"]
+        for run in closed:
+            run.error_summary = "\n".join(filter(None, [error, run.error_summary]))
+            session.add(run)
+    if closed:
+        return closed[-1].id
+    run_id = runs[-1].id if runs else start_crawl_run(source.id, url)
+    return finish_crawl_run(run_id, CrawlOutcome(errors=[error]), url).id
+
+
+def record_abandoned_crawl(source_name: str, since: datetime, reason: str, url: str | None = None) -> int | None:
+    """The crawl started at `since` was stopped by a shutdown: its run reads 'abandoned'.
+
+    A shutdown is not the source's fault: if the crawl counted the interrupted run as a failure,
+    that failure is taken back. Returns the run id (None when the source no longer exists).
+    """
+    now = utcnow()
+    with session_scope(url or get_settings().database_url) as session:
+        source, runs = _runs_since(session, source_name, since)
+        if source is None:
             return None
-        run = runs[-1] if runs else CrawlRun(source_id=source.id, started_at=since)
-        for stale in runs[:-1]:
-            stale.status, stale.finished_at = status, now
-        run.status, run.finished_at, run.error_summary = status, now, error
-        run.duration_s = (now - since).total_seconds()
-        session.add(run)
-        if status == "failed":
-            source.consecutive_failures += 1
-            source.health = "failing" if source.consecutive_failures >= FAILING_AFTER else "degraded"
-            source.last_error = error
-            source.last_attempt_at = now
-            session.add(source)
-        return run
+        if not runs:
+            runs = [CrawlRun(source_id=source.id, started_at=since)]
+        for run in runs:
+            if run.status == "failed" and source.consecutive_failures > 0:
+                source.consecutive_failures -= 1
+                source.health = _health(source)
+            run.status = "abandoned"
+            run.finished_at = run.finished_at or now
+            run.error_summary = "\n".join(filter(None, [reason, run.error_summary]))
+            session.add(run)
+        session.add(source)
+        session.flush()
+        return runs[-1].id
+
+
+def _health(source: Source) -> str:
+    if source.consecutive_failures >= FAILING_AFTER:
+        return "failing"
+    if source.consecutive_failures:
+        return "degraded"
+    return "ok" if source.last_success_at else "new"
 
 
 def abandon_stale_runs(older_than: timedelta, url: str | None = None) -> int:
     """Mark runs still 'running' after `older_than` as abandoned (left by a killed process)."""
     cutoff = utcnow() - older_than
-    with session_scope(url) as session:
+    with session_scope(url or get_settings().database_url) as session:
         result = session.exec(update(CrawlRun)
                               .where(CrawlRun.status == "running", CrawlRun.started_at < cutoff)
                               .values(status="abandoned", finished_at=utcnow(),
@@ -64,7 +103,7 @@ def abandon_stale_runs(older_than: timedelta, url: str | None = None) -> int:
 def prune_page_bodies(older_than_days: int, url: str | None = None) -> int:
     """Drop the raw bytes of pages fetched more than `older_than_days` ago; keeps the page rows."""
     cutoff = utcnow() - timedelta(days=older_than_days)
-    with session_scope(url) as session:
+    with session_scope(url or get_settings().database_url) as session:
         result = session.exec(update(Page)
                               .where(Page.fetched_at < cutoff, Page.body.is_not(None))
                               .values(body=None))
@@ -78,7 +117,7 @@ def optimize_database(url: str | None = None) -> str:
     only when at least a tenth of the file is free pages (VACUUM rewrites the whole file),
     then ANALYZE. Returns what was done.
     """
-    engine = get_engine(url)
+    engine = get_engine(url or get_settings().database_url)
     if engine.dialect.name != "sqlite":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))

@@ -9,7 +9,8 @@ from openwatch.cli.common import UserError, console
 def schedule(
     list_only: bool = typer.Option(False, "--list", help="Print the stored jobs and their next run times, then exit."),
     concurrency: int = typer.Option(2, min=1, help="Crawls running at the same time."),
-    crawl_timeout: int = typer.Option(60, min=1, help="Minutes before a crawl is stopped and recorded as failed."),
+    crawl_timeout: int = typer.Option(3600, min=1, help="Seconds before a crawl is stopped and recorded as failed."),
+    stop_grace: float = typer.Option(30.0, min=0.0, help="On shutdown, seconds a crawl may finish; then as many to close after SIGTERM."),
     extract: bool = typer.Option(True, help="Run the extraction job here (--no-extract when extract workers do it)."),
     extract_every: int = typer.Option(10, min=1, help="Minutes between extraction runs."),
     maintenance_every: int = typer.Option(24, min=1, help="Hours between maintenance runs."),
@@ -34,7 +35,7 @@ def schedule(
         _print_jobs(scheduler.list_jobs())
         return
     scheduler.configure_logging()
-    scheduler.serve(scheduler.Options(crawl_timeout_s=crawl_timeout * 60, crawl_concurrency=concurrency,
+    scheduler.serve(scheduler.Options(crawl_timeout_s=crawl_timeout, stop_grace_s=stop_grace, crawl_concurrency=concurrency,
                                       extract=extract, extract_every_min=extract_every,
                                       maintenance_every_h=maintenance_every, retention_days=retention_days))
 

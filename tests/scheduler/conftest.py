@@ -1,0 +1,103 @@
+"""Fixtures for the scheduler tests: `openwatch schedule` and workers as real subprocesses."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+OPENWATCH = str(Path(sys.executable).with_name("openwatch"))
+
+
+def _wait_for(predicate, timeout: float = 30.0, every: float = 0.2, what: str = "condition"):
+    """Poll `predicate` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+class Service:
+    """One `openwatch ...` process with its stderr in a file, stopped with SIGTERM."""
+
+    def __init__(self, tmp_path: Path, *args: str, env: dict | None = None, name: str = "service"):
+        self.log_path = tmp_path / f"{name}-{time.monotonic_ns()}.log"
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([OPENWATCH, *args], stdout=self._log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, **(env or {})})
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_log(self, needle: str, timeout: float = 30.0) -> None:
+        _wait_for(lambda: needle in self.log or self.proc.poll() is not None, timeout, what=needle)
+        assert needle in self.log, f"process ended without logging {needle!r}:\n{self.log[-3000:]}"
+
+    def stop(self, timeout: float = 60.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._log.close()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self._log.close()
+
+
+@pytest.fixture
+def services(tmp_path):
+    """Start services with `services(*args, env=...)`; all are stopped at the end of the test."""
+    started: list[Service] = []
+
+    def start(*args: str, env: dict | None = None, name: str = "service") -> Service:
+        service = Service(tmp_path, *args, env=env, name=name)
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        if service.proc.poll() is None:
+            service.kill()
+
+
+@pytest.fixture
+def wait_for():
+    """`wait_for(predicate, timeout=30, what=...)`: poll until truthy, else fail saying what was awaited."""
+    return _wait_for
+
+
+@pytest.fixture
+def stored_jobs():
+    """`stored_jobs(url)` → {job id: next run timestamp} straight from the apscheduler_jobs table."""
+    from storage.db import get_engine
+
+    def read(url: str) -> dict[str, float]:
+        engine = get_engine(url)
+        if not inspect(engine).has_table("apscheduler_jobs"):   # the scheduler has not started yet
+            return {}
+        with engine.connect() as conn:
+            return dict(conn.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all())
+
+    return read
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A local port with nothing listening (connections are refused)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

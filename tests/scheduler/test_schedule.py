@@ -1,0 +1,105 @@
+"""`openwatch schedule` as a real process on SQLite and PostgreSQL: jobs, persistence, backoff, failures."""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlmodel import select
+
+from helpers import run_openwatch
+from scheduler import MAX_BACKOFF, crawl_interval, open_job_store
+from storage.db import session_scope
+from storage.models import CrawlRun, Source
+
+FAST = ["--extract-every", "60", "--stop-grace", "2"]
+
+
+def _db() -> str:
+    """The test's database (explicit: get_engine(None) is cached across tests in one process)."""
+    return os.environ["OPENWATCH_DATABASE_URL"]
+
+
+def add_source(name: str, url: str, interval: int = 60, kind: str = "rss") -> None:
+    with session_scope(_db()) as session:
+        session.add(Source(name=name, kind=kind, url=url, interval_minutes=interval))
+
+
+def runs(name: str) -> list[CrawlRun]:
+    with session_scope(_db()) as session:
+        return session.exec(select(CrawlRun).join(Source).where(Source.name == name)
+                            .order_by(CrawlRun.id)).all()
+
+
+def source(name: str) -> Source:
+    with session_scope(_db()) as session:
+        return session.exec(select(Source).where(Source.name == name)).one()
+
+
+def test_backoff_doubles_per_failure_up_to_a_day():
+    assert crawl_interval(30, 0) == timedelta(minutes=30)
+    assert crawl_interval(30, 1) == timedelta(minutes=60)
+    assert crawl_interval(30, 3) == timedelta(minutes=240)
+    assert crawl_interval(30, 50) == MAX_BACKOFF
+    assert crawl_interval(3 * 24 * 60, 4) == timedelta(days=3)   # never shorter than the source's own interval
+
+
+def test_failing_source_is_recorded_backed_off_and_flagged_not_dropped(db_url, services, free_port, wait_for, stored_jobs):
+    add_source("dead", f"http://127.0.0.1:{free_port}/feed.xml", interval=60)
+    service = services("schedule", *FAST)
+    wait_for(lambda: [r for r in runs("dead") if r.status == "failed"], what="a failed run")
+    service.wait_log("event=backoff")
+    wait_for(lambda: stored_jobs(db_url)["crawl:dead"] - time.time() > 90 * 60, what="the backed-off interval")
+    assert service.stop() == 0
+    run = runs("dead")[-1]
+    assert run.status == "failed" and run.error_summary and run.finished_at is not None
+    dead = source("dead")
+    assert dead.consecutive_failures >= 1 and dead.health in ("degraded", "failing") and dead.enabled
+    assert "crawl:dead" in stored_jobs(db_url)
+
+
+def test_restart_keeps_jobs_and_runs_a_missed_job_once(db_url, services, free_port, wait_for, stored_jobs):
+    add_source("feed", f"http://127.0.0.1:{free_port}/feed.xml", interval=60)
+    first = services("schedule", *FAST)
+    wait_for(lambda: len(runs("feed")) == 1 and runs("feed")[0].status != "running", what="the first run")
+    wait_for(lambda: stored_jobs(db_url)["crawl:feed"] - time.time() > 90 * 60, what="the backed-off interval")
+    assert first.stop() == 0
+    before = stored_jobs(db_url)
+    assert set(before) == {"crawl:feed", "extract", "maintenance"}
+
+    second = services("schedule", *FAST)
+    second.wait_log("scheduler.started")
+    time.sleep(2)
+    assert second.stop() == 0
+    assert stored_jobs(db_url) == before, "a restart must keep every job and its next run time"
+    assert len(runs("feed")) == 1, "nothing was due: a restart must not run anything"
+
+    # The scheduler was down for ten intervals: the job runs once, not ten times.
+    store = open_job_store()
+    job = store.lookup_job("crawl:feed")
+    job._modify(next_run_time=datetime.now(timezone.utc) - timedelta(hours=20))
+    store.update_job(job)
+    third = services("schedule", *FAST)
+    wait_for(lambda: len(runs("feed")) == 2 and runs("feed")[1].status != "running", what="the catch-up run")
+    time.sleep(3)
+    assert third.stop() == 0
+    assert len(runs("feed")) == 2
+    assert stored_jobs(db_url)["crawl:feed"] > time.time()
+
+    listed = run_openwatch("schedule", "--list")
+    assert listed.returncode == 0, listed.stderr
+    assert "crawl:feed" in listed.stdout and "maintenance" in listed.stdout
+
+
+def test_disabled_source_loses_its_job_and_new_one_gets_one(db_url, services, free_port, wait_for, stored_jobs):
+    add_source("old", f"http://127.0.0.1:{free_port}/a.xml")
+    service = services("schedule", *FAST)
+    wait_for(lambda: "crawl:old" in stored_jobs(db_url), what="the job of the first source")
+    assert service.stop() == 0
+    with session_scope(_db()) as session:
+        session.exec(select(Source).where(Source.name == "old")).one().enabled = False
+    add_source("new", f"http://127.0.0.1:{free_port}/b.xml")
+    service = services("schedule", *FAST)
+    wait_for(lambda: "crawl:new" in stored_jobs(db_url) and "crawl:old" not in stored_jobs(db_url),
+             what="jobs following the sources")
+    assert service.stop() == 0
