@@ -29,10 +29,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL per process. SQLite files get WAL mode, foreign keys and a busy timeout."""
-    url = url or get_settings().database_url
+    """One engine per URL per process (default: OPENWATCH_DATABASE_URL as it is now).
+
+    SQLite files get WAL mode, foreign keys and a busy timeout.
+    """
+    return _engine_for(url or get_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

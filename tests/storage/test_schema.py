@@ -53,3 +53,15 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url):
     with get_engine(sqlite_url).connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_default_engine_follows_the_environment(tmp_path, monkeypatch):
+    first, second = (f"sqlite:///{tmp_path / name}" for name in ("one.db", "two.db"))
+    for url in (first, second):
+        upgrade(url)
+    monkeypatch.setenv("OPENWATCH_DATABASE_URL", first)
+    with session_scope() as s:
+        s.add(Source(name="only-in-one", kind="rss", url="http://x/feed"))
+    monkeypatch.setenv("OPENWATCH_DATABASE_URL", second)
+    with session_scope() as s:
+        assert s.exec(select(Source)).all() == []
