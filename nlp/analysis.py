@@ -78,8 +78,9 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     if after:
         return _prefer_models(after), 0.9
     here = [m for m in mentions if cs <= m["start"] < cue.end]
-    if here:
-        return _prefer_models(here), 0.9  # the clause's topic: its first name
+    later = [] if cue.generic or cue.local else [m for m in mentions if cue.end <= m["start"] < ce]
+    if here or later:  # the clause's topic (its first name), a model before an organization
+        return _prefer_models(here + later), 0.9 if here else 0.7
     if cue.generic or cue.local:
         return None, 0.0
     for j in range(ci - 1, -1, -1):

@@ -7,6 +7,7 @@ Text must be normalized (NFKC, simplified Chinese) like the aliases are.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -51,8 +52,9 @@ def variants(alias: str) -> set[str]:
     alias = normalize(alias).strip()
     out = {alias}
     parts = re.split(r"[\s\-]+", alias)
-    if len(parts) > 1 and _LATIN.search(alias):
-        out |= {" ".join(parts), "-".join(parts), "".join(parts)}
+    if 1 < len(parts) <= 4 and _LATIN.search(alias):  # every mix of " ", "-" and "" between the parts
+        for seps in itertools.product((" ", "-", ""), repeat=len(parts) - 1):
+            out.add(parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:])))
     out |= {_CJK_LATIN.sub(sep, v) for v in list(out) for sep in ("", " ")}
     return {v for v in out if len(v) >= 2 or not _LATIN.search(v)}
 

@@ -1,0 +1,67 @@
+"""Knowledge-base matching: aliases in three scripts, word boundaries, case, unknown names, validation."""
+import pytest
+
+from nlp.kb import KBError, load_kb
+from nlp.matcher import EntityMatcher
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return EntityMatcher(load_kb(with_extras=False))
+
+
+def names(matcher, text):
+    from crawler.normalize import normalize
+
+    return [(m.canonical, m.known) for m in matcher.find(normalize(text))]
+
+
+def test_aliases_in_english_simplified_and_traditional(matcher):
+    assert names(matcher, "微軟和谷歌,Meta 與 深度求索") == [("Microsoft", True), ("Google", True), ("Meta", True),
+                                                        ("DeepSeek", True)]
+
+
+def test_spelling_variants_and_sized_variants(matcher):
+    assert [n for n, _ in names(matcher, "Llama-3 与 Llama3 70B 与 LLaMA 2")] == ["Llama 3", "Llama 3 70B", "Llama 2"]
+
+
+def test_short_names_need_case_boundaries_and_context(matcher):
+    assert names(matcher, "a meta-analysis of Flux capacitors in flux; Yi Zeng said") == []
+    assert ("Yi", True) in names(matcher, "零一万物的 Yi 模型")
+    assert names(matcher, "released under the MIT License") == []
+
+
+def test_unknown_models_and_orgs_by_shape(matcher):
+    found = names(matcher, "Qwen2.5-7B 和 Zeta-3 模型, and Acme Robotics Labs")
+    assert ("Qwen2.5-7B", False) in found and ("Zeta-3", False) in found
+    assert ("Acme Robotics Labs", False) in found
+    assert names(matcher, "COVID-19 and Windows 11 and an RTX 4090") == []
+
+
+def test_unknown_developer_comes_from_the_family(matcher):
+    from crawler.normalize import normalize
+
+    m = next(x for x in matcher.find(normalize("Qwen2.5-7B 发布")) if x.canonical == "Qwen2.5-7B")
+    assert m.org == "Alibaba Cloud"
+
+
+def test_extra_file_extends_without_code(tmp_path, monkeypatch):
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("orgs:\n- {name: Acme AI, aliases: [艾克米]}\nmodels:\n- {name: Roadrunner-2, org: Acme AI}\n",
+                     encoding="utf-8")
+    monkeypatch.setenv("OPENWATCH_KB_EXTRA", str(extra))
+    kb = load_kb()
+    assert kb.problems() == []
+    found = [(m.canonical, m.org) for m in EntityMatcher(kb).find("艾克米发布了 Roadrunner-2")]
+    assert found == [("Acme AI", None), ("Roadrunner-2", "Acme AI")]
+
+
+def test_validation_reports_duplicates_and_unknown_links(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("models:\n- {name: Foo, org: Nobody, family: Nothing, aliases: [GPT-4]}\n", encoding="utf-8")
+    problems = load_kb([bad, *load_kb(with_extras=False).files], with_extras=False).problems()
+    assert any("'GPT-4'" in p for p in problems)
+    assert any("developer 'Nobody'" in p for p in problems) and any("family 'Nothing'" in p for p in problems)
+    bad.write_text("models:\n- {nom: Foo}\n", encoding="utf-8")
+    with pytest.raises(KBError, match="needs a 'name'"):
+        load_kb([bad], with_extras=False)
