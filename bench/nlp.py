@@ -22,13 +22,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def corpus_texts() -> list[str]:
-    from crawler.cleaning import clean_html, clean_text
+    from crawler.cleaning import clean_text
 
-    texts = [clean_text(p.read_text(encoding="utf-8")).norm_text
-             for p in sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))]
-    texts += [clean_html(p.read_bytes()).norm_text for p in sorted((ROOT / "openwatch" / "demo" / "site").rglob("*.html"))
-              if "article" in p.name or p.parent.name not in ("", "site")]
-    return [t for t in texts if len(t) > 500]
+    files = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
+    files += sorted((ROOT / "openwatch" / "demo" / "site" / "articles").glob("*.txt"))
+    return [clean_text(p.read_text(encoding="utf-8")).norm_text for p in files]
 
 
 def repeat(texts: list[str], megabytes: float) -> list[str]:
