@@ -1,0 +1,89 @@
+"""`openwatch worker extract` processes sharing one PostgreSQL: each article extracted exactly once.
+
+A trigger in the test database logs every committed extraction (article id, backend pid), so
+"once" is checked on what the database actually accepted, not on what the workers report.
+"""
+from __future__ import annotations
+
+import signal
+
+import pytest
+from sqlalchemy import text
+
+from storage.db import get_engine, session_scope
+from storage.models import Article
+
+pytestmark = pytest.mark.postgres
+
+TEXTS = ["Meta released Llama {n} under a licence that bans services with more than 700 million monthly users; "
+         "critics say Llama {n} is not truly open source.",
+         "阿里巴巴开源了通义千问Qwen {n}模型的权重，但没有公开训练数据。",
+         "OpenAI kept GPT-{n} closed: the model is only available through its API."]
+
+
+@pytest.fixture
+def extraction_log(pg_url):
+    """An `extraction_log` table filled by a trigger whenever an article's extraction is committed."""
+    ddl = ["CREATE TABLE extraction_log (article_id int NOT NULL, pid int NOT NULL)",
+           """CREATE FUNCTION log_extraction() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN
+                IF NEW.extraction_status = 'done' AND NEW.extracted_at IS DISTINCT FROM OLD.extracted_at THEN
+                  INSERT INTO extraction_log VALUES (NEW.id, pg_backend_pid());
+                END IF;
+                RETURN NEW;
+              END $$""",
+           "CREATE TRIGGER article_extracted AFTER UPDATE ON article FOR EACH ROW EXECUTE FUNCTION log_extraction()"]
+    with get_engine(pg_url).begin() as conn:
+        for statement in ddl:
+            conn.execute(text(statement))
+    def read() -> list[tuple[int, int]]:
+        with get_engine(pg_url).connect() as conn:
+            return conn.execute(text("SELECT article_id, pid FROM extraction_log")).all()
+
+    yield read
+    with get_engine(pg_url).begin() as conn:
+        conn.execute(text("DROP TRIGGER article_extracted ON article"))
+        conn.execute(text("DROP FUNCTION log_extraction()"))
+        conn.execute(text("DROP TABLE extraction_log"))
+
+
+def add_articles(url: str, count: int) -> None:
+    with session_scope(url) as session:
+        for n in range(count):
+            body = TEXTS[n % len(TEXTS)].format(n=n)
+            session.add(Article(url=f"http://127.0.0.1/a/{n}", text=body, norm_text=body, content_hash=f"h{n}",
+                                language="zh" if n % 3 == 1 else "en"))
+
+
+def pending(url: str) -> int:
+    with get_engine(url).connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM article WHERE extraction_status <> 'done'")).scalar()
+
+
+def test_two_workers_extract_every_article_exactly_once(pg_url, extraction_log, services):
+    add_articles(pg_url, 300)
+    workers = [services("worker", "extract", "--batch-size", "10", "--exit-when-idle", name=f"w{i}")
+               for i in range(2)]
+    for worker in workers:
+        assert worker.proc.wait(120) == 0, worker.log[-2000:]
+    log = extraction_log()
+    ids = [article_id for article_id, _ in log]
+    assert sorted(ids) == sorted(set(ids)), "an article was extracted twice"
+    assert len(ids) == 300 and pending(pg_url) == 0
+    with get_engine(pg_url).connect() as conn:
+        assert conn.execute(text("SELECT count(DISTINCT article_id) FROM claim")).scalar() > 200
+
+
+def test_killed_worker_loses_nothing_and_duplicates_nothing(pg_url, extraction_log, services, wait_for):
+    add_articles(pg_url, 300)
+    victim = services("worker", "extract", "--batch-size", "25", name="victim")
+    wait_for(lambda: len(extraction_log()) >= 50, timeout=60, what="the first worker's progress")
+    victim.proc.send_signal(signal.SIGKILL)
+    victim.proc.wait()
+    taken_before = len(extraction_log())
+    assert taken_before < 300, "the worker finished before it could be killed: raise the article count"
+    survivor = services("worker", "extract", "--batch-size", "25", "--exit-when-idle", name="survivor")
+    assert survivor.proc.wait(120) == 0, survivor.log[-2000:]
+    ids = [article_id for article_id, _ in extraction_log()]
+    assert len(ids) == len(set(ids)) == 300, "lost or duplicated articles after the kill"
+    assert pending(pg_url) == 0
