@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import text, update
+from sqlalchemy import func, text, update
 from sqlmodel import select
 
 from openwatch.config import get_settings
 from storage.db import get_engine, session_scope
-from storage.models import CrawlRun, Page, Source, utcnow
+from storage.models import Article, CrawlRun, Page, Source, utcnow
 from storage.sources import FAILING_AFTER, CrawlOutcome, finish_crawl_run, start_crawl_run
 
 
@@ -79,6 +79,28 @@ def record_abandoned_crawl(source_name: str, since: datetime, reason: str, url: 
         session.add(source)
         session.flush()
         return runs[-1].id
+
+
+def finish_distributed_runs(source_name: str, url: str | None = None) -> list[int]:
+    """Close the source's open Redis-mode runs, counting what the workers stored since each began.
+
+    In Redis mode a run spans many worker processes and has no natural end: it is closed when
+    the source's next run is pushed (or by whoever calls this), with its pages and new articles
+    counted from the stored rows.
+    """
+    url = url or get_settings().database_url
+    with session_scope(url) as session:
+        source = session.exec(select(Source).where(Source.name == source_name)).one()
+        open_runs = session.exec(select(CrawlRun).where(CrawlRun.source_id == source.id,
+                                                        CrawlRun.status == "running")).all()
+        counts = {}
+        for run in open_runs:
+            new = select(func.count()).select_from(Article).where(Article.source_id == source.id,
+                                                                  Article.fetched_at >= run.started_at)
+            pages = (select(func.count()).select_from(Page).join(Article, Page.article_id == Article.id)
+                     .where(Article.source_id == source.id, Page.fetched_at >= run.started_at))
+            counts[run.id] = CrawlOutcome(pages=session.exec(pages).one(), new_articles=session.exec(new).one())
+    return [finish_crawl_run(run_id, outcome, url).id for run_id, outcome in counts.items()]
 
 
 def _health(source: Source) -> str:

@@ -60,6 +60,9 @@ def crawl_worker(
     settings = get_settings()
     if not settings.redis_url:
         raise UserError("OPENWATCH_REDIS_URL is not set; set it to the shared Redis, e.g. redis://127.0.0.1:6379/0")
+    import scheduler
+
+    scheduler.configure_logging()
     try:
         from crawler.distributed import run_worker
     except ImportError as exc:
