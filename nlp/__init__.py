@@ -17,11 +17,16 @@ CONFIG = Path(__file__).parent / "data" / "pipeline.cfg"
 @lru_cache(maxsize=4)
 def load_pipeline(pretrained_ner: str | None = None):
     """The spaCy Language built from `pipeline.cfg` (optionally with a pretrained NER for organizations)."""
+    import logging
+
+    import jieba
     import spacy
     from spacy.util import load_config
 
     import nlp.components  # noqa: F401  (registers the factories)
+    import nlp.tokenizer  # noqa: F401  (registers the tokenizer)
 
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter on stderr
     config = load_config(CONFIG)
     if pretrained_ner:
         config["components"]["openwatch_entities"]["pretrained_ner"] = pretrained_ner

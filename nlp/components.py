@@ -25,7 +25,7 @@ from nlp.rules import load_rules
 from nlp.sentences import split_sentences
 
 for _name, _default in (("mentions", None), ("claims", None), ("signals", None), ("offset", 0),
-                        ("previous", None), ("article", None)):
+                        ("previous", None), ("article", None), ("text", None)):
     Doc.set_extension(_name, default=_default, force=True)
 
 _ORG_SUFFIX = ("公司", "集团", "基金会", "研究所", "研究院", "大学", "实验室", "学院")
@@ -36,6 +36,13 @@ _NOT_NAMES = {"这家", "该", "一家", "大型", "科技", "上市", "母", "�
               "小", "新", "老", "本土", "外国", "合资", "独角兽", "芯片", "半导体", "该大学", "一所", "这所"}
 _ORG_SUFFIX_RE = re.compile("|".join(_ORG_SUFFIX))
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, joined from the tokens once per doc instead of on every access."""
+    if doc._.text is None:
+        doc._.text = doc.text
+    return doc._.text
 
 
 def _dicts(mentions: list[Mention]) -> list[dict]:
@@ -53,11 +60,7 @@ class EntityComponent:
 
             self.ner = spacy.load(pretrained_ner)
         if jieba_userdict:
-            import logging
-
             import jieba
-
-            jieba.setLogLevel(logging.WARNING)
 
             for entry in self.kb.entries.values():
                 for alias in entry.all_names():
@@ -69,8 +72,8 @@ class EntityComponent:
         import jieba
 
         freq = jieba.dt.FREQ
-        out = []
-        for m in _ORG_SUFFIX_RE.finditer(doc.text):
+        out, text = [], doc_text(doc)
+        for m in _ORG_SUFFIX_RE.finditer(text):
             suffix = doc.char_span(m.start(), m.end())
             if suffix is None or suffix.start == 0:
                 continue  # the suffix is inside a longer word, or starts the text
@@ -78,7 +81,7 @@ class EntityComponent:
             if not _CJK_NAME.match(tok.text) or tok.text in _NOT_NAMES or freq.get(tok.text, 0) > 50:
                 continue  # not a name: a common word (科技, 大型…) or a determiner (这家)
             name = tok.text + m.group() if m.group() in _KEEP_SUFFIX else tok.text
-            out.append(Mention(tok.idx, m.end(), doc.text[tok.idx:m.end()], name, "ORG", known=False))
+            out.append(Mention(tok.idx, m.end(), text[tok.idx:m.end()], name, "ORG", known=False))
         return out
 
     def __call__(self, doc: Doc) -> Doc:
@@ -86,11 +89,11 @@ class EntityComponent:
             mentions = [Mention(**{k: m[k] for k in ("start", "end", "text", "canonical", "label", "known", "org")})
                         for m in doc._.mentions]
         else:
-            mentions = self.matcher.find(doc.text)
+            mentions = self.matcher.find(doc_text(doc))
         extra = self.chinese_orgs(doc)
         if self.ner is not None:
             extra += [Mention(e.start_char, e.end_char, e.text, e.text, "ORG", known=False)
-                      for e in self.ner(doc.text).ents if e.label_ == "ORG"]
+                      for e in self.ner(doc_text(doc)).ents if e.label_ == "ORG"]
         for x in extra:
             if not any(x.start < m.end and m.start < x.end for m in mentions):
                 mentions.append(x)
@@ -128,10 +131,11 @@ class OpennessComponent:
         mentions = doc._.mentions or []
         previous = doc._.previous or []
         found = []
-        for s, e in split_sentences(doc.text):  # char offsets: cheaper than doc.sents, same punctuation
-            text = doc.text[s:e]
+        full = doc_text(doc)
+        for s, e in split_sentences(full):  # char offsets: cheaper than doc.sents, same punctuation
+            text = full[s:e]
             inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
-            if self.rules.is_candidate(text) and (inside or previous):
+            if (inside or previous) and self.rules.is_candidate(text):
                 for item in type(self).analyse(self.rules, text, inside, previous, self.families):
                     found.append({**item, "evidence": text, "start": doc._.offset + s, "end": doc._.offset + e})
             if inside:

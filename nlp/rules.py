@@ -46,6 +46,7 @@ class Rules:
     signals: tuple[SignalRule, ...]
 
     def is_candidate(self, sentence: str) -> bool:
+        """Whether a literal that every stance and signal cue needs occurs (cheap; the cues decide)."""
         return self.prefilter.search(sentence) is not None
 
 

@@ -1,0 +1,39 @@
+"""The pipeline's tokenizer: spaCy's jieba-segmenting Chinese tokenizer where word boundaries matter.
+
+jieba costs more than everything else the pipeline does, and only one component needs its
+words: the search for unknown Chinese organizations right before 公司/大学/研究所… So
+`openwatch.SelectiveChineseTokenizer.v1` segments with jieba (and the knowledge-base user
+dictionary) only texts that match `jieba_when`; other texts become Latin words, digits and
+single CJK characters and punctuation marks, which keeps every character offset exact.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.lang.zh import ChineseTokenizer
+from spacy.tokens import Doc
+from spacy.util import get_words_and_spaces, registry
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'’_-][A-Za-z0-9]+)*|\S")
+
+
+class SelectiveChineseTokenizer(ChineseTokenizer):
+    """jieba for texts matching `jieba_when`, a cheap regex split for the others."""
+
+    def __init__(self, vocab, jieba_when: str):
+        super().__init__(vocab, segmenter="jieba")
+        self.jieba_when = re.compile(jieba_when)
+
+    def __call__(self, text: str) -> Doc:
+        if self.jieba_when.search(text):
+            return super().__call__(text)
+        words, spaces = get_words_and_spaces(_TOKEN.findall(text), text)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+@registry.tokenizers("openwatch.SelectiveChineseTokenizer.v1")
+def create_tokenizer(jieba_when: str):
+    def make(nlp):
+        return SelectiveChineseTokenizer(nlp.vocab, jieba_when)
+
+    return make
