@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from sqlalchemy.engine import Engine
 
@@ -51,15 +51,17 @@ def count(engine: Engine, kind: str, filters: Filters) -> int:
         return queries.count_rows(conn, kind, filters)
 
 
-def write_csv(rows: Iterator[tuple], columns: list[str], out: IO[str], progress: Callable[[int], None]) -> int:
+def write_csv(rows: Iterator[tuple], columns: list[str], out: IO[str], progress: Callable[[int], None],
+              text_columns: Iterable[str] = TEXT_COLUMNS) -> int:
+    """CSV with a header; text cells a spreadsheet would run as formulas get a leading apostrophe."""
     writer = csv.writer(out)
     writer.writerow(columns)
-    text_at = [i for i, name in enumerate(columns) if name in TEXT_COLUMNS]
+    text_at = [i for i, name in enumerate(columns) if name in set(text_columns)]
     written = 0
     for row in rows:
         row = list(row)
         for i in text_at:  # a spreadsheet would run these as formulas: make them inert text
-            if row[i] and row[i].startswith(FORMULA_STARTS):
+            if isinstance(row[i], str) and row[i].startswith(FORMULA_STARTS):
                 row[i] = "'" + row[i]
         writer.writerow(row)
         written += 1

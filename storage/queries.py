@@ -442,8 +442,13 @@ def count_rows(conn: Connection, kind: str, filters: Filters) -> int:
         *evidence_conditions(conn, model, filters))).scalar_one()
 
 
-def evidence_frame(conn: Connection, stmt) -> pd.DataFrame:
-    return _frame(conn, stmt)
+def claims_page(conn: Connection, filters: Filters, limit: int = EVIDENCE_LIMIT, offset: int = 0) -> pd.DataFrame:
+    """The newest filtered claims with their article, subject and signal ids."""
+    return _frame(conn, claim_rows(conn, filters, limit, offset))
+
+
+def signals_page(conn: Connection, filters: Filters, limit: int = EVIDENCE_LIMIT) -> pd.DataFrame:
+    return _frame(conn, signal_rows(conn, filters, limit))
 
 
 # --- knowledge base and sources -----------------------------------------------------
@@ -466,14 +471,16 @@ def unknown_names(conn: Connection, filters: Filters, limit: int = 200) -> pd.Da
     return frame
 
 
-def kb_summary(conn: Connection) -> pd.DataFrame:
+def kb_summary(conn: Connection, filters: Filters) -> pd.DataFrame:
+    """Entities per kind, in the knowledge base or not (the knowledge base has no period: filters unused)."""
     stmt = (select(Entity.kind, Entity.in_kb, func.count().label("entities")).group_by(Entity.kind, Entity.in_kb)
             .order_by(Entity.kind, Entity.in_kb))
     return _frame(conn, stmt)
 
 
-def source_health(conn: Connection, since: datetime) -> pd.DataFrame:
-    """Per source: feed status, last crawl, articles and errors of the runs since `since`, next run."""
+def source_health(conn: Connection, filters: Filters, since: datetime) -> pd.DataFrame:
+    """Per source (of the filters' sources and languages): feed status, last crawl, new articles
+    and errors of the runs since `since`, stored articles, next scheduled run."""
     runs = (select(CrawlRun.source_id, func.count().label("runs"), func.sum(CrawlRun.new_articles).label("new_articles"),
                    func.sum(CrawlRun.errors).label("errors"), func.max(CrawlRun.started_at).label("last_run"))
             .where(CrawlRun.started_at >= since).group_by(CrawlRun.source_id).subquery())
@@ -488,6 +495,10 @@ def source_health(conn: Connection, since: datetime) -> pd.DataFrame:
             .outerjoin(runs, runs.c.source_id == Source.id)
             .outerjoin(articles, articles.c.source_id == Source.id)
             .order_by(Source.name))
+    if filters.sources:
+        stmt = stmt.where(Source.name.in_(filters.sources))
+    if filters.languages:
+        stmt = stmt.where(Source.language.in_(filters.languages))
     frame = _frame(conn, stmt)
     frame["next_run"] = frame["name"].map(next_runs(conn))
     return frame
