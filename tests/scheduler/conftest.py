@@ -101,3 +101,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def extraction_log(pg_url):
+    """An `extraction_log` table filled by a trigger whenever an article's extraction is committed.
+
+    Returns `read()` → [(article id, backend pid)]: what the database accepted, whatever workers report.
+    """
+    from storage.db import get_engine
+
+    ddl = ["CREATE TABLE extraction_log (article_id int NOT NULL, pid int NOT NULL)",
+           """CREATE FUNCTION log_extraction() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN
+                IF NEW.extraction_status = 'done' AND NEW.extracted_at IS DISTINCT FROM OLD.extracted_at THEN
+                  INSERT INTO extraction_log VALUES (NEW.id, pg_backend_pid());
+                END IF;
+                RETURN NEW;
+              END $$""",
+           "CREATE TRIGGER article_extracted AFTER UPDATE ON article FOR EACH ROW EXECUTE FUNCTION log_extraction()"]
+    with get_engine(pg_url).begin() as conn:
+        for statement in ddl:
+            conn.execute(text(statement))
+
+    def read() -> list[tuple[int, int]]:
+        with get_engine(pg_url).connect() as conn:
+            return conn.execute(text("SELECT article_id, pid FROM extraction_log")).all()
+
+    yield read
+    with get_engine(pg_url).begin() as conn:
+        conn.execute(text("DROP TRIGGER article_extracted ON article"))
+        conn.execute(text("DROP FUNCTION log_extraction()"))
+        conn.execute(text("DROP TABLE extraction_log"))

@@ -1,8 +1,5 @@
-"""`openwatch worker extract` processes sharing one PostgreSQL: each article extracted exactly once.
-
-A trigger in the test database logs every committed extraction (article id, backend pid), so
-"once" is checked on what the database actually accepted, not on what the workers report.
-"""
+"""`openwatch worker extract` processes sharing one PostgreSQL: each article extracted exactly once
+(checked with the `extraction_log` trigger fixture, on what the database accepted)."""
 from __future__ import annotations
 
 import signal
@@ -19,32 +16,6 @@ TEXTS = ["Meta released Llama {n} under a licence that bans services with more t
          "critics say Llama {n} is not truly open source.",
          "阿里巴巴开源了通义千问Qwen {n}模型的权重，但没有公开训练数据。",
          "OpenAI kept GPT-{n} closed: the model is only available through its API."]
-
-
-@pytest.fixture
-def extraction_log(pg_url):
-    """An `extraction_log` table filled by a trigger whenever an article's extraction is committed."""
-    ddl = ["CREATE TABLE extraction_log (article_id int NOT NULL, pid int NOT NULL)",
-           """CREATE FUNCTION log_extraction() RETURNS trigger LANGUAGE plpgsql AS $$
-              BEGIN
-                IF NEW.extraction_status = 'done' AND NEW.extracted_at IS DISTINCT FROM OLD.extracted_at THEN
-                  INSERT INTO extraction_log VALUES (NEW.id, pg_backend_pid());
-                END IF;
-                RETURN NEW;
-              END $$""",
-           "CREATE TRIGGER article_extracted AFTER UPDATE ON article FOR EACH ROW EXECUTE FUNCTION log_extraction()"]
-    with get_engine(pg_url).begin() as conn:
-        for statement in ddl:
-            conn.execute(text(statement))
-    def read() -> list[tuple[int, int]]:
-        with get_engine(pg_url).connect() as conn:
-            return conn.execute(text("SELECT article_id, pid FROM extraction_log")).all()
-
-    yield read
-    with get_engine(pg_url).begin() as conn:
-        conn.execute(text("DROP TRIGGER article_extracted ON article"))
-        conn.execute(text("DROP FUNCTION log_extraction()"))
-        conn.execute(text("DROP TABLE extraction_log"))
 
 
 def add_articles(url: str, count: int) -> None:
