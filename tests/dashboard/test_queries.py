@@ -1,0 +1,118 @@
+"""The dashboard's queries: filters narrow the numbers consistently on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from storage import queries
+from storage.db import get_engine
+from storage.models import Claim, Entity, Signal
+from storage.queries import Filters
+
+
+def test_stance_filters_partition_the_claims(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        everything = queries.totals(conn, Filters())
+        per_stance = [queries.totals(conn, Filters(stances=(s,)))["claims"] for s in ("open", "closed", "disputed")]
+        assert everything["claims"] == conn.execute(select(func.count()).select_from(Claim)).scalar_one()
+        assert sum(per_stance) == everything["claims"] and all(per_stance)
+        assert [everything[s] for s in ("open", "closed", "disputed")] == per_stance
+
+
+def test_organization_filter_counts_its_models_and_itself(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        meta = conn.execute(select(Entity.id).where(Entity.canonical == "Meta")).scalar_one()
+        ids = [meta, *conn.execute(select(Entity.id).where(Entity.organization_id == meta)).scalars()]
+        expected = conn.execute(select(func.count()).select_from(Claim).where(Claim.entity_id.in_(ids))).scalar_one()
+        assert queries.totals(conn, Filters(organizations=("Meta",)))["claims"] == expected > 0
+        both = queries.totals(conn, Filters(organizations=("Meta",), models=("Llama 3",)))["claims"]
+        assert 0 < both == queries.totals(conn, Filters(models=("Llama 3",)))["claims"] < expected
+        assert queries.totals(conn, Filters(organizations=("Meta",), models=("DeepSeek R1",)))["claims"] == 0
+
+
+def test_daily_series_sum_to_totals_and_buckets_keep_the_sum(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        days = queries.day_range(conn)
+        f = Filters(start=days[1] - timedelta(days=29), end=days[1], languages=("en",))
+        daily = queries.claims_per_day(conn, f)
+        assert daily["count"].sum() == queries.totals(conn, f)["claims"] > 0
+        assert all(f.start <= queries._as_date(d) <= f.end for d in daily["day"])
+        for granularity in ("day", "week", "month"):
+            assert queries.bucket(daily, granularity, ["stance"])["count"].sum() == daily["count"].sum()
+        assert queries.bucket(daily, "month", ["stance"])["period"].nunique() <= 2
+        signals = queries.signals_per_day(conn, f)
+        assert signals["count"].sum() == queries.totals(conn, f)["signals"]
+
+
+def test_signal_filter_keeps_claims_with_that_signal(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        rows = queries.claims_page(conn, Filters(signals=("weights_only",)), limit=100)
+        assert len(rows) and all("weights_only" in ids.split(";") for ids in rows["signal_ids"])
+        n = queries.count_rows(conn, "claims", Filters(signals=("weights_only",)))
+        assert n < queries.count_rows(conn, "claims", Filters())
+
+
+def test_text_search_is_literal(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        hits = queries.claims_page(conn, Filters(text="NOT TRULY open"), limit=50)
+        assert len(hits) and all("not truly open" in e.lower() for e in hits["evidence"])
+        assert queries.count_rows(conn, "claims", Filters(text="100%_")) == 0  # wildcards are literal
+
+
+def test_top_subjects_compare_with_the_previous_period(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        end = queries.day_range(conn)[1]
+        f = Filters(start=end - timedelta(days=29), end=end)
+        top = queries.top_subjects(conn, f, "model", limit=100)
+        before = queries.top_subjects(conn, f.previous_period(), "model", limit=100).set_index("name")["claims"]
+        for row in top.itertuples():
+            assert row.previous == before.get(row.name, 0) and row.change == row.claims - row.previous
+            assert row.contested == (row.open > 0 and (row.closed > 0 or row.disputed > 0))
+        orgs = queries.top_subjects(conn, f, "org", limit=100)
+        with_org = queries.claims_by_subject(conn, f).dropna(subset=["organization"])["count"].sum()
+        assert orgs["claims"].sum() == with_org < queries.totals(conn, f)["claims"]  # Qilin-7B has no organization
+
+
+def test_unknown_names_and_source_health(filled_url):
+    from datetime import datetime, timezone
+
+    with get_engine(filled_url).connect() as conn:
+        unknown = queries.unknown_names(conn, Filters())
+        assert set(unknown["name"]) == set(conn.execute(select(Entity.canonical).where(Entity.in_kb.is_(False))).scalars())
+        health = queries.source_health(conn, Filters(), datetime(2000, 1, 1, tzinfo=timezone.utc))
+        quiet = health.set_index("name").loc["Quiet Feed"]
+        assert quiet["health"] == "failing" and quiet["errors"] > 0 and not quiet["enabled"]
+        assert health["articles"].sum() == queries.count_rows(conn, "articles", Filters())
+    with get_engine(filled_url).begin() as conn:
+        queries.set_source_enabled(conn, "Quiet Feed", True)
+    with get_engine(filled_url).connect() as conn:
+        assert queries.source_health(conn, Filters(sources=("Quiet Feed",)), datetime.now(timezone.utc))["enabled"].all()
+
+
+def test_next_run_comes_from_the_scheduler_table(filled_sqlite):
+    with get_engine(filled_sqlite).begin() as conn:
+        assert queries.next_runs(conn) == {}
+        conn.exec_driver_sql("CREATE TABLE apscheduler_jobs (id VARCHAR(191) PRIMARY KEY, next_run_time FLOAT, job_state BLOB)")
+        conn.exec_driver_sql("INSERT INTO apscheduler_jobs VALUES ('crawl:TechWire', 1795000000.0, x'00')")
+        assert str(queries.next_runs(conn)["TechWire"].date()) == "2026-11-18"
+
+
+def test_filters_round_trip_through_the_query_string():
+    f = Filters(start=date(2026, 1, 1), end=date(2026, 3, 31), granularity="month", languages=("zh", "en"),
+                organizations=("Meta",), stances=("open",), signals=("usage_threshold",), speaker="OSI", text="开源")
+    assert Filters.from_query_params(f.to_query_params()) == f
+    assert Filters().to_query_params() == {}
+    broken = Filters.from_query_params({"start": "yesterday", "granularity": "decade", "stances": ["open"]})
+    assert broken == Filters(stances=("open",))
+    assert replace(f, start=date(2026, 1, 11), end=date(2026, 1, 20)).previous_period().start == date(2026, 1, 1)
+
+
+def test_empty_database_gives_empty_frames(db_url):
+    with get_engine(db_url).connect() as conn:
+        assert queries.totals(conn, Filters())["claims"] == 0
+        assert queries.claims_per_day(conn, Filters()).empty and queries.claims_page(conn, Filters()).empty
+        assert queries.top_subjects(conn, Filters(start=date(2026, 1, 1), end=date(2026, 1, 31)), "org").empty
+        assert queries.signals_by_subject(conn, Filters()).empty
+        assert conn.execute(select(func.count()).select_from(Signal)).scalar_one() == 0
