@@ -3,10 +3,14 @@
 Subject resolution, in order: a name right after the cue ("开源模型 Gemma", "open-sourced
 Large 2"), the first name in the cue's clause before it (or inside a signal span), the names
 of the nearest earlier clause (not across a speech verb: "X 表示" makes X the speaker), and for
-pronouns/该模型 the previous sentence. Models win over organizations at each step (the
+pronouns/该模型 before the cue the previous sentence (a quantified clause subject such as
+"各主要参与者" binds nothing). Models win over organizations at each step (the
 guidelines take the most specific subject); a family (Llama) gives way to a member of it
-(Llama 3) named in the same or previous sentence; coordinated names ("OpenAI 和 Anthropic")
-share the claim.
+(Llama 3, also when only a sized variant Llama 3 8B is named) in the same or previous sentence;
+an organization gives way to its model for licence-level findings ("request a license from
+Meta" is about Llama 3); coordinated names ("OpenAI 和 Anthropic") share the claim. Referees
+(OSI) are never subjects.
+
 """
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ from nlp.rules import Rules
 _CLAUSE = re.compile(r"[,，;；:：]")
 _COORD = re.compile(r"^\s*(?:、|,|和|与|及|以及|and|&|/|or|或)\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
+# findings about a licence or a release label belong to a model, not to its developer
+MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
+               "license_not_open_source", "weights_only", "open_label_disputed", "disputed"}
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+", re.I)
 
 
@@ -48,20 +55,28 @@ def _prefer_models(cands: list[dict]) -> dict | None:
 
 
 def _specialize(subject: dict, context: list[dict], families: dict) -> dict:
-    """A family name gives way to a named member of it (Llama → Llama 3) in the context."""
+    """A family name gives way to a named member of it (Llama → Llama 3, also from Llama 3 8B)."""
     if subject["label"] != "MODEL" or re.search(r"\d", subject["canonical"]):
         return subject
     for m in context:
-        if _SIZED.search(m["canonical"]) or not m["canonical"].startswith(subject["canonical"]):
-            continue  # a sized variant (Llama 3 8B) is not what a family name stands for
-        fam = families.get(m["canonical"])
-        seen = set()
-        while fam and fam not in seen:
-            if fam == subject["canonical"]:
-                return m
-            seen.add(fam)
-            fam = families.get(fam)
+        if not m["canonical"].startswith(subject["canonical"]):
+            continue
+        chain = [m["canonical"]]
+        while chain[-1] in families and families[chain[-1]] not in chain:
+            chain.append(families[chain[-1]])
+        if subject["canonical"] in chain[1:]:
+            member = chain[chain.index(subject["canonical"]) - 1]
+            if not _SIZED.search(member):  # a sized variant is not what a family name stands for
+                return {**m, "canonical": member}
     return subject
+
+
+def _own_model(subject: dict, context: list[dict]) -> dict:
+    """The organization's most recently named model in the context, else the organization."""
+    if subject["label"] != "ORG":
+        return subject
+    models = [m for m in context if m["label"] == "MODEL" and m.get("org") == subject["canonical"]]
+    return models[-1] if models else subject
 
 
 def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
@@ -78,6 +93,10 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     if after:
         return _prefer_models(after), 0.9
     here = [m for m in mentions if cs <= m["start"] < cue.end]
+    if rules.quantified.search(text, cs, cue.start) and not here:
+        return None, 0.0  # "各主要参与者都会将其…开源": a generic subject
+    if not here and previous and rules.anaphora.search(text, cs, cue.start):
+        return _prefer_models(list(reversed(previous))), 0.6  # "But it is not open source … the OSI"
     later = [] if cue.generic or cue.local else [m for m in mentions if cue.end <= m["start"] < ce]
     if here or later:  # the clause's topic (its first name), a model before an organization
         return _prefer_models(here + later), 0.9 if here else 0.7
@@ -90,7 +109,7 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
             break  # "X 表示, …": X is the speaker, not the subject
         if earlier:
             return _prefer_models(earlier), 0.75
-    if rules.anaphora.search(text, 0, ce) and previous:
+    if rules.anaphora.search(text, cs, cue.start) and previous:
         return _prefer_models(list(reversed(previous))), 0.6
     return None, 0.0
 
@@ -151,11 +170,15 @@ def _subject_fields(subject: dict) -> dict:
     return out
 
 
-def _subjects(rules, text, cue, mentions, previous, families):
-    subject, conf = resolve_subject(rules, text, cue, mentions, previous)
+def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
+    candidates = [m for m in mentions if not m.get("referee")]
+    subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
     if subject is None:
         return [], 0.0
-    group = _coordinated(subject, mentions, text) if subject in mentions else [subject]
+    group = _coordinated(subject, candidates, text) if subject in candidates else [subject]
+    context = previous + [m for m in mentions if m["start"] < cue.start]
+    if kind in MODEL_LEVEL:
+        group = [_own_model(s, context) for s in group]
     return [_specialize(s, mentions + previous, families) for s in group], conf
 
 
@@ -164,28 +187,30 @@ def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: lis
     """Claims (subject, stance, speaker, confidence) asserted in one sentence; offsets are the caller's."""
     if rules.hypothetical.search(text):
         return []
-    taken = [(m["start"], m["end"]) for m in mentions]  # "开放源代码促进会" is a name, not a cue
-    taken += [m.span() for m in rules.neutral.finditer(text)]
+    names = [(m["start"], m["end"]) for m in mentions]
+    taken = [m.span() for m in rules.neutral.finditer(text)]
     concessions = _concessions(rules, text)
     hedge = 0.15 if rules.hedge.search(text) else 0.0
     speaker = None
     out, seen = [], set()
     for stance, pattern in rules.stances:
         for m in pattern.finditer(text):
-            if _overlaps(taken, m.start(), m.end()):
+            if _overlaps(taken, m.start(), m.end()) or any(  # "开放源代码促进会" is a name, not a cue
+                    s < m.end() and m.start() < e and not m.start() <= s < e <= m.end() for s, e in names):
                 continue
             taken.append(m.span())
             if stance == "open" and (_overlaps(concessions, m.start(), m.end())
-                                     or rules.negation.search(text, max(0, m.start() - 6), m.start())):
+                                     or rules.negation.search(text, max(0, m.start() - 12), m.start())
+                                     or rules.irrealis.search(text, max(0, m.start() - 30), m.start())):
                 continue
             if rules.topic_before.search(text, max(0, m.start() - 4), m.start()) or rules.topic_after.match(text, m.end()):
                 continue
             cue = Cue(m.start(), m.end(), generic=bool(rules.generic_after.match(text, m.end())),
                       local=bool(rules.local.fullmatch(m.group())))
-            subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {})
+            subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, stance)
             for subject in subjects:
-                if (subject["canonical"], stance) in seen:
-                    continue
+                if (subject["canonical"], stance) in seen or (stance == "open" and (subject["canonical"], "disputed") in seen):
+                    continue  # "X 并不是真正意义的开源, 至少不是…的开源": the open label is what is disputed
                 seen.add((subject["canonical"], stance))
                 if speaker is None:
                     speaker = find_speaker(rules, text, mentions) or ""
@@ -202,7 +227,8 @@ def sentence_signals(rules: Rules, text: str, mentions: list[dict], previous: li
         if rule.requires is not None and not rule.requires.search(text):
             continue
         for m in rule.pattern.finditer(text):
-            subjects, _ = _subjects(rules, text, Cue(m.start(), m.end()), mentions, previous, families or {})
+            subjects, _ = _subjects(rules, text, Cue(m.start(), m.end()), mentions, previous, families or {},
+                                    rule.signal)
             for subject in subjects:
                 if rule.subject is not None and not rule.subject.search(subject["canonical"]):
                     continue

@@ -46,7 +46,7 @@ def doc_text(doc: Doc) -> str:
 
 
 def _dicts(mentions: list[Mention]) -> list[dict]:
-    return [{**m.as_json(), "org": m.org, "known": m.known} for m in mentions]
+    return [m.as_context() for m in mentions]
 
 
 class EntityComponent:
@@ -86,7 +86,8 @@ class EntityComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         if doc._.mentions is not None:  # already matched on the whole article (nlp.extract)
-            mentions = [Mention(**{k: m[k] for k in ("start", "end", "text", "canonical", "label", "known", "org")})
+            mentions = [Mention(**{k: m[k] for k in ("start", "end", "text", "canonical", "label", "known", "org",
+                                                     "referee")})
                         for m in doc._.mentions]
         else:
             mentions = self.matcher.find(doc_text(doc))

@@ -85,10 +85,8 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
                 if (inside or previous) and rules.is_candidate(text[s:e]):
                     doc = nlp.make_doc(text[s:e])
                     doc._.offset, doc._.article = s, i
-                    doc._.mentions = [{**m.as_json(), "org": m.org, "known": m.known,
-                                       "start": m.start - s, "end": m.end - s} for m in inside]
-                    doc._.previous = [{**m.as_json(), "org": m.org, "known": m.known,
-                                       "start": m.start - s, "end": m.end - s} for m in previous]
+                    doc._.mentions = [m.as_context(s) for m in inside]
+                    doc._.previous = [m.as_context(s) for m in previous]
                     yield doc
                 if inside:
                     previous = inside

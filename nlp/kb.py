@@ -1,7 +1,6 @@
 """The knowledge base: organizations and models with aliases, loaded from YAML data files.
 
-The bundled files are `nlp/data/kb.yaml` (hand-curated) and `nlp/data/kb_osai.yaml` (models of
-the European Open Source AI Index). Analysts add their own files without code changes: every
+The bundled file is `nlp/data/kb.yaml` (hand-curated). Analysts add their own files without code changes: every
 `*.yaml` in `$OPENWATCH_DATA_DIR/kb/` and every path in `OPENWATCH_KB_EXTRA` (separated by the
 OS path separator) is loaded after the bundled ones. An extra entry whose name already exists
 extends that entry (more aliases, a developer link) instead of duplicating it.
@@ -16,7 +15,7 @@ from pathlib import Path
 import yaml
 
 DATA_DIR = Path(__file__).parent / "data"
-BUNDLED = (DATA_DIR / "kb.yaml", DATA_DIR / "kb_osai.yaml")
+BUNDLED = (DATA_DIR / "kb.yaml",)
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -32,6 +31,7 @@ class Entry:
     org: str | None = None
     family: str | None = None
     context: bool = False
+    referee: bool = False  # an org that defines or judges openness (OSI): never a claim's subject
     source: str = ""
 
     def all_names(self) -> list[str]:
@@ -103,7 +103,7 @@ def _entry(raw, kind: str, path: Path, i: int) -> Entry:
     where = f"{path.name}: {kind}[{i}]"
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
         raise KBError(f"{where}: every entry needs a 'name' string")
-    unknown = set(raw) - {"name", "aliases", "org", "family", "context"}
+    unknown = set(raw) - {"name", "aliases", "org", "family", "context", "referee"}
     if unknown:
         raise KBError(f"{where} ({raw['name']}): unknown field(s) {sorted(unknown)}")
     aliases = raw.get("aliases") or []
@@ -111,14 +111,17 @@ def _entry(raw, kind: str, path: Path, i: int) -> Entry:
         raise KBError(f"{where} ({raw['name']}): 'aliases' must be a list of non-empty strings")
     if kind == "orgs" and ("org" in raw or "family" in raw):
         raise KBError(f"{where} ({raw['name']}): 'org' and 'family' belong to models")
+    if kind == "models" and "referee" in raw:
+        raise KBError(f"{where} ({raw['name']}): 'referee' belongs to organizations")
     return Entry(name=raw["name"].strip(), kind="org" if kind == "orgs" else "model",
                  aliases=[a.strip() for a in aliases], org=raw.get("org"), family=raw.get("family"),
-                 context=bool(raw.get("context", False)), source=path.name)
+                 context=bool(raw.get("context", False)), referee=bool(raw.get("referee", False)),
+                 source=path.name)
 
 
 def load_kb(paths: list[Path] | None = None, with_extras: bool = True) -> KnowledgeBase:
     """Load the bundled files (or `paths`) and, unless told otherwise, the analysts' extra files."""
-    files = [p for p in (paths or BUNDLED) if paths or p.exists()]
+    files = list(paths or BUNDLED)
     if with_extras:
         files += extra_paths()
     entries: dict[tuple[str, str], Entry] = {}

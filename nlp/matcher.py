@@ -31,6 +31,7 @@ class Mention:
     label: str  # ORG | MODEL
     known: bool = True
     org: str | None = None  # a model's developer
+    referee: bool = False  # an org that judges openness (OSI), never a claim's subject
 
     def as_json(self) -> dict:
         out = {"text": self.text, "label": self.label, "canonical": self.canonical,
@@ -38,6 +39,11 @@ class Mention:
         if not self.known:
             out["known"] = False
         return out
+
+    def as_context(self, offset: int = 0) -> dict:
+        """The dict the claim and signal rules read, with offsets relative to `offset`."""
+        return {**self.as_json(), "start": self.start - offset, "end": self.end - offset, "org": self.org,
+                "known": self.known, "referee": self.referee}
 
 
 def case_sensitive(alias: str) -> bool:
@@ -127,7 +133,8 @@ class EntityMatcher:
             if entry is not None:
                 out.append(Mention(m.start(), m.end(), m.group(), entry.name,
                                    "ORG" if entry.kind == "org" else "MODEL",
-                                   org=self.developer(entry) if entry.kind == "model" else None))
+                                   org=self.developer(entry) if entry.kind == "model" else None,
+                                   referee=entry.referee))
         return out
 
     def family_of(self, name: str) -> Entry | None:
@@ -143,12 +150,13 @@ class EntityMatcher:
     def find(self, text: str) -> list[Mention]:
         """Known and unknown mentions, non-overlapping, a longer unknown name winning over a KB prefix."""
         mentions = self.known(text)
-        for u in find_unknown(text):
+        for u, weak in find_unknown(text):
             covered = [m for m in mentions if m.start < u.end and u.start < m.end]
             if all(u.start <= m.start and m.end <= u.end and (m.end - m.start) < (u.end - u.start)
                    and m.label == u.label for m in covered):
-                if u.label == "MODEL":
-                    family = self.family_of(u.text)
-                    u.org = self.developer(family) if family else None
+                family = self.family_of(u.text) if u.label == "MODEL" else None
+                if weak and family is None:
+                    continue  # "Windows 11", "Top 10": a version only counts after a known family
+                u.org = self.developer(family) if family else None
                 mentions = [m for m in mentions if m not in covered] + [u]
         return sorted(mentions, key=lambda m: m.start)

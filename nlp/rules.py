@@ -39,6 +39,8 @@ class Rules:
     neutral: re.Pattern
     local: re.Pattern
     negation: re.Pattern
+    irrealis: re.Pattern
+    quantified: re.Pattern
     topic_before: re.Pattern
     topic_after: re.Pattern
     generic_after: re.Pattern
@@ -74,6 +76,8 @@ def load_rules(path: str | None = None) -> Rules:
         neutral=_any(data["neutral"]),
         local=re.compile(data["local"], re.I),
         negation=re.compile(data["negation"], re.I),
+        irrealis=re.compile(data["irrealis"], re.I),
+        quantified=re.compile(data["quantified"], re.I),
         topic_before=re.compile(data["topic_before"], re.I),
         topic_after=re.compile(data["topic_after"], re.I),
         generic_after=re.compile(data["generic_after"], re.I),

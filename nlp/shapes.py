@@ -13,7 +13,7 @@ import re
 _NAME = r"(?:[A-Z][a-z]+(?:[A-Z][A-Za-z]*)?|[A-Z]{2,}[a-z]*)"
 _MODEL = re.compile(
     rf"(?<![A-Za-z0-9.])(?P<name>{_NAME}(?:-{_NAME})?)"
-    r"(?P<version>[- ]?[Vv]?\d+(?:\.\d+)*(?:x\d+)?)"
+    r"(?P<version>[- ]?[Vv]?\d+(?:\.\d+)*(?:x\d+)?(?P<vsize>[BMT](?![a-z]))?)"
     r"(?P<size>[- ]?\d+(?:\.\d+)?[BMT])?"
     r"(?P<variant>-(?:Instruct|Chat|Coder|Base|Turbo|Pro|Max|Mini|Plus|Flash|Lite|VL|Preview))?"
     r"(?![A-Za-z0-9])")
@@ -33,15 +33,16 @@ _ORG_STOP = {"The", "A", "An", "Open", "Generative", "Artificial", "This", "That
 
 
 def find_unknown(text: str):
-    """Mentions of names outside the knowledge base (returned with known=False)."""
+    """(mention, weak) pairs for names outside the knowledge base. A weak one, a bare name plus a
+    version (`OLMo 2`), counts only as a version of a knowledge-base family."""
     from nlp.matcher import Mention
 
     for m in _MODEL.finditer(text):
         if m.group("name") in _NOT_MODELS or m.group("name").split("-")[0] in _NOT_MODELS:
             continue
-        if m.group("size") or m.group("variant") or _CUE_AFTER.match(text, m.end()) \
-                or m.group("version").lstrip("- ").startswith(("V", "v")):
-            yield Mention(m.start(), m.end(), m.group(), m.group().strip(), "MODEL", known=False)
+        strong = bool(m.group("size") or m.group("vsize") or m.group("variant") or _CUE_AFTER.match(text, m.end())
+                      or m.group("version").lstrip("- ").startswith(("V", "v")))
+        yield Mention(m.start(), m.end(), m.group(), m.group().strip(), "MODEL", known=False), not strong
     for m in _ORG.finditer(text):
         name = m.group("name") or m.group("uni")
         words = name.split()
@@ -50,4 +51,4 @@ def find_unknown(text: str):
         if len(words) < 2:
             continue
         start = m.start() + name.index(words[0])
-        yield Mention(start, m.end(), text[start:m.end()], " ".join(words), "ORG", known=False)
+        yield Mention(start, m.end(), text[start:m.end()], " ".join(words), "ORG", known=False), False
