@@ -1,12 +1,14 @@
 """Whole-path crawl speed and memory vs bare trafilatura extraction of the same pages, same run.
 
-Generates a local site (N article pages + RSS feeds of 100 entries), serves it with
-`python -m http.server` on 127.0.0.1, then
+Generates a local site (N article pages + RSS feeds of 100 entries), serves it on 127.0.0.1, then
   1. bare: trafilatura.bare_extraction over the N page files in one process;
-  2. crawl: `crawler.run.crawl` in a subprocess (fetch, robots.txt, extract, dedup, store in SQLite),
-     at N/2 and N pages, reporting pages/s and peak RSS.
+  2. crawl: `crawler.run.crawl` (fetch, robots.txt, extract, dedup, store in SQLite) with extraction
+     worker processes and with in-process extraction, at N/2 and N pages to show memory stays flat.
+Each row: pages stored, wall seconds, pages/s, CPU seconds (with workers), peak RSS of the process
+and of its largest worker. AutoThrottle is off for the local site (as in the demo); politeness
+defaults for real sources are unchanged.
 
-    .venv/bin/python bench/crawl.py [--pages 2000]
+    .venv/bin/python bench/crawl.py [--pages 2000] [--workers 2]
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import socket
 import subprocess
 import sys
@@ -22,24 +23,59 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("open source model weights licence training data release community developers research benchmark policy "
-         "regulators companies restrictions transparency users commercial access inference code dataset safety "
-         "evaluation parameters cloud api startup investors government law court analysts").split()
-CRAWL = """
-import json, sys, time
+SYLLABLES = "ka lo mi ne tu ra si po de va lu ze fo gi ba ni ro te ma su".split()
+# 8,000 made-up words drawn with a Zipf-like skew: pages share common words but read differently,
+# so SimHash sees distinct stories (a tiny vocabulary made most pages near-duplicates).
+VOCABULARY = ["".join(random.Random(n).choices(SYLLABLES, k=2 + n % 3)) for n in range(8000)]
+WEIGHTS = [1 / (rank + 10) for rank in range(len(VOCABULARY))]
+# Each measured step runs in its own process and prints one JSON line: wall seconds, CPU seconds
+# (its own plus its worker processes'), peak RSS of the process and of its largest worker.
+MEASURE = """
+import json, resource, sys, time
+def measure(step, **extra):
+    started, cpu = time.perf_counter(), time.process_time()
+    result = step()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"seconds": time.perf_counter() - started, **result(),
+                      "cpu": time.process_time() - cpu + children.ru_utime + children.ru_stime,
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "worker_rss_mb": children.ru_maxrss / 1024}))
+"""
+BARE = MEASURE + """
+import trafilatura
+from pathlib import Path
+files = sorted(Path(sys.argv[1]).glob("*.html"))
+trafilatura.bare_extraction(files[0].read_bytes())  # imports and caches, as the crawl's worker warms up
+def step():
+    for path in files:
+        trafilatura.bare_extraction(path.read_bytes(), with_metadata=True)
+    return lambda: {"pages": len(files)}
+measure(step)
+"""
+CRAWL = MEASURE + """
 from crawler.run import crawl
 from storage.db import upgrade
 from storage.sources import import_sources
 upgrade(); import_sources(sys.argv[1])
-started = time.perf_counter()
-summaries = crawl(settings={"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "LOG_LEVEL": "ERROR"})
-print(json.dumps({"seconds": time.perf_counter() - started, "new": sum(s.new_articles for s in summaries),
-                  "errors": sum(len(s.errors) for s in summaries)}))
+def step():
+    summaries = crawl(settings={"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+                                "LOG_LEVEL": "ERROR", "OPENWATCH_EXTRACT_WORKERS": int(sys.argv[2])})
+    return lambda: {"pages": sum(s.new_articles for s in summaries), "errors": sum(len(s.errors) for s in summaries)}
+measure(step)
+"""
+# http.server with a listen backlog for a crawl's 100+ simultaneous connections (its default of 5
+# makes refused SYNs wait out TCP retransmission, seconds each).
+SERVE = """
+import functools, sys
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+ThreadingHTTPServer.request_queue_size = 1024
+handler = functools.partial(SimpleHTTPRequestHandler, directory=sys.argv[2])
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler).serve_forever()
 """
 
 
 def page(i: int, rng: random.Random) -> str:
-    paragraphs = "".join("<p>" + " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 90))).capitalize() + ".</p>"
+    paragraphs = "".join("<p>" + " ".join(rng.choices(VOCABULARY, WEIGHTS, k=rng.randint(40, 90))).capitalize() + ".</p>"
                          for _ in range(rng.randint(5, 12)))
     return (f'<html><head><meta charset="utf-8"><title>Story {i}</title>'
             f'<meta property="article:published_time" content="2024-0{i % 9 + 1}-1{i % 10}T08:00:00Z"></head><body>'
@@ -74,48 +110,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def bare_extraction_seconds(files: list[Path]) -> float:
-    import trafilatura
-
-    started = time.perf_counter()
-    for path in files:
-        trafilatura.bare_extraction(path.read_bytes(), with_metadata=True)
-    return time.perf_counter() - started
+def measured(code: str, *args: str, env: dict | None = None) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise SystemExit(done.stderr[-2000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def crawl_run(work: Path, port: int, pages: int) -> dict:
+def crawl_run(work: Path, port: int, pages: int, workers: int) -> dict:
+    """Crawl the first `pages` pages (their feeds) into a fresh SQLite database."""
     sources = work / f"sources-{pages}.yaml"
     sources.write_text("\n".join(f"- {{name: feed{k}, kind: rss, url: 'http://127.0.0.1:{port}/feeds/{k}.xml'}}"
                                  for k in range((pages + 99) // 100)))
-    env = {**os.environ, "OPENWATCH_DATA_DIR": str(work / f"data-{pages}")}
+    env = {**os.environ, "OPENWATCH_DATA_DIR": str(work / f"data-{pages}-{workers}")}
     env.pop("OPENWATCH_DATABASE_URL", None)
-    code = "import resource\n" + CRAWL + \
-        "\nprint(json.dumps({'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
-    done = subprocess.run([sys.executable, "-c", code, str(sources)], capture_output=True, text=True, env=env)
-    if done.returncode:
-        raise SystemExit(done.stderr[-2000:])
-    lines = [json.loads(line) for line in done.stdout.strip().splitlines()[-2:]]
-    return {**lines[0], **lines[1]}
+    return measured(CRAWL, str(sources), str(workers), env=env)
+
+
+def row(label: str, result: dict) -> str:
+    return (f"{label:<34} {result['pages']:>6} {result['seconds']:>8.1f} {result['pages'] / result['seconds']:>8.1f} "
+            f"{result['cpu']:>8.1f} {result['rss_mb']:>7.0f} {result['worker_rss_mb']:>7.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2, help="OPENWATCH_EXTRACT_WORKERS for the crawl")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ow-crawl-bench-"))
     port = free_port()
-    files = build_site(work / "site", args.pages, port)
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(work / "site")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build_site(work / "site", args.pages, port)
+    server = subprocess.Popen([sys.executable, "-c", SERVE, str(port), str(work / "site")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1)
-        bare = bare_extraction_seconds(files)
-        print(f"bare trafilatura: {len(files)} pages in {bare:.1f}s ({len(files) / bare:.1f} pages/s)")
-        for pages in (args.pages // 2, args.pages):
-            result = crawl_run(work, port, pages)
-            print(f"crawl {pages} pages: {result['seconds']:.1f}s ({result['new'] / result['seconds']:.1f} pages/s), "
-                  f"{result['new']} stored, {result['errors']} errors, peak RSS {result['peak_rss_mb']:.0f} MB")
-        print(f"ratio whole crawl / bare extraction ({args.pages} pages): {result['seconds'] / bare:.2f}")
+        print(f"{'':<34} {'pages':>6} {'wall s':>8} {'pages/s':>8} {'cpu s':>8} {'RSS MB':>7} {'worker':>7}")
+        bare = measured(BARE, str(work / "site" / "a"))
+        print(row("bare trafilatura (1 process)", bare))
+        for workers in (args.workers, 0):
+            for pages in (args.pages // 2, args.pages):
+                result = crawl_run(work, port, pages, workers)
+                print(row(f"whole crawl, {workers} extract workers", result) +
+                      (f"  {result['errors']} errors" if result["errors"] else ""))
+                if pages == args.pages:
+                    print(f"  ratio to bare extraction: wall {result['seconds'] / bare['seconds']:.2f}x, "
+                          f"cpu {result['cpu'] / bare['cpu']:.2f}x")
     finally:
         server.terminate()
 

@@ -5,7 +5,10 @@ from scrapy import Request
 
 
 class SkipStoredArticles:
-    """Drops requests marked `meta["article"]` whose canonical URL is already an ArticleURL."""
+    """Drops requests marked `meta["article"]` whose canonical URL is already an ArticleURL.
+
+    The requests one response yields (a feed's entries, a listing page's links) are looked up
+    in one query, so a crawl costs one lookup per response, not one per article."""
 
     def __init__(self, stats):
         self.stats = stats
@@ -14,23 +17,22 @@ class SkipStoredArticles:
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
-    def _known(self, url: str) -> bool:
+    def _filter(self, output: list) -> list:
         from storage.articles import known_urls
         from storage.sources import session_scope
 
+        articles = [o.url for o in output if isinstance(o, Request) and o.meta.get("article")]
+        if not articles:
+            return output
         with session_scope() as session:
-            return bool(known_urls(session, [url]))
-
-    def _keep(self, item) -> bool:
-        if isinstance(item, Request) and item.meta.get("article") and self._known(item.url):
-            self.stats.inc_value("openwatch/already_stored")
-            return False
-        return True
+            known = known_urls(session, articles)
+        if known:
+            self.stats.inc_value("openwatch/already_stored", len(known))
+        return [o for o in output if not (isinstance(o, Request) and o.meta.get("article") and o.url in known)]
 
     def process_spider_output(self, response, result):
-        return (item for item in result if self._keep(item))
+        return iter(self._filter(list(result)))
 
     async def process_spider_output_async(self, response, result):
-        async for item in result:
-            if self._keep(item):
-                yield item
+        for item in self._filter([item async for item in result]):
+            yield item

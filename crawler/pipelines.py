@@ -1,26 +1,64 @@
-"""Item pipelines: clean each fetched page once, then store cleaned pages in batches."""
+"""Item pipelines: clean each fetched page once (in worker processes), then store cleaned pages in batches."""
 from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.cleaning import clean_html
+from crawler.cleaning import CleanPage, clean_html
 from storage.articles import CrawledPage
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _warm_up() -> None:
+    clean_html(b"<html><body><p>warm up</p></body></html>")
+
+
+def extraction_pool(workers: int) -> Executor | None:
+    """The process-wide pool that extracts pages (shared by every spider of the crawl); None: in-process.
+
+    Extraction is CPU-bound and Scrapy runs on one thread: in worker processes it overlaps with
+    fetching and storing instead of stalling them."""
+    global _pool
+    if workers <= 0:
+        return None
+    if _pool is None:
+        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+    return _pool
+
+
+def shutdown_extraction_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(cancel_futures=True)
+        _pool = None
 
 
 class CleanPipeline:
     """PageItem → CrawledPage: decode, extract main text and metadata, fall back to the feed's date."""
 
-    def __init__(self, min_chars: int, stats):
-        self.min_chars, self.stats = min_chars, stats
+    def __init__(self, min_chars: int, stats, workers: int = 0):
+        self.min_chars, self.stats, self.workers = min_chars, stats, workers
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("OPENWATCH_MIN_TEXT_CHARS"), crawler.stats)
+        settings = crawler.settings
+        return cls(settings.getint("OPENWATCH_MIN_TEXT_CHARS"), crawler.stats,
+                   settings.getint("OPENWATCH_EXTRACT_WORKERS"))
 
-    def process_item(self, item):
+    async def process_item(self, item):
         page = ItemAdapter(item)
-        clean = clean_html(page["body"], url=page["url"], headers=page["headers"])
+        pool = extraction_pool(self.workers)
+        args = (page["body"], page["url"], page["headers"])
+        clean = await asyncio.wrap_future(pool.submit(clean_html, *args)) if pool else clean_html(*args)
+        return self.crawled_page(page, clean)
+
+    def crawled_page(self, page: ItemAdapter, clean: CleanPage) -> CrawledPage:
+        """The page as storage takes it; DropItem when it has no main text."""
         if len(clean.norm_text) < self.min_chars:
             self.stats.inc_value("openwatch/no_main_text")
             raise DropItem(f"no main text: {page['url']}")

@@ -46,6 +46,7 @@ def crawl(source_names: list[str] | None = None, settings: dict | None = None,
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.pipelines import shutdown_extraction_pool
     from storage.sources import get_sources
 
     sources = get_sources(source_names)
@@ -59,7 +60,10 @@ def crawl(source_names: list[str] | None = None, settings: dict | None = None,
         process.crawl(crawler, source=source.model_dump())
         crawlers.append((source, crawler))
     if crawlers:
-        process.start()
+        try:
+            process.start()
+        finally:
+            shutdown_extraction_pool()
     summaries = []
     for source, crawler in crawlers:
         found = getattr(crawler.spider, "summary", None) if crawler.spider else None

@@ -3,6 +3,8 @@
 `crawler.run` loads this module and adds the User-Agent from the environment
 (OPENWATCH_USER_AGENT). Tests and benchmarks override single values.
 """
+import os
+
 BOT_NAME = "openwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -26,6 +28,7 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2                           # backoff comes from AutoThrottle's growing delay
 REDIRECT_MAX_TIMES = 5                    # redirect loops end here
+CONCURRENT_ITEMS = 8                      # items per response processed at once (a page yields one)
 DEPTH_PRIORITY = 1                        # breadth-first within a site section
 
 SPIDER_MIDDLEWARES = {"crawler.middlewares.SkipStoredArticles": 550}
@@ -38,6 +41,7 @@ EXTENSIONS = {"crawler.extensions.CrawlRunRecorder": 500}
 # OpenWatch's own settings
 OPENWATCH_STORE_BATCH = 100               # articles written per transaction
 OPENWATCH_MIN_TEXT_CHARS = 80             # shorter main text: not an article
+OPENWATCH_EXTRACT_WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))  # extraction processes; 0: in-process
 
 LOG_LEVEL = "WARNING"
 LOG_INSTALL_ROOT_HANDLER = False

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import subprocess
 import sys
 import threading
@@ -11,16 +12,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-WORDS = ("open weights licence training data release usage cap developers community research model "
-         "benchmark policy regulators companies restrictions transparency").split()
+WORDS = ("open weights licence training data release usage cap developers community research model benchmark "
+         "policy regulators companies restrictions transparency inference code dataset safety evaluation cloud api "
+         "startup investors government court analysts audit parameters hardware chips export market users").split()
 
 
 def story(seed: int, paragraphs: int = 6) -> str:
-    """Distinct English prose per seed: deterministic word rotations."""
-    out = []
-    for p in range(paragraphs):
-        words = [WORDS[(seed * 7 + p * 5 + i * (seed % 5 + 2)) % len(WORDS)] for i in range(40)]
-        out.append(f"Report {seed}.{p}: " + " ".join(words).capitalize() + ".")
+    """Distinct English prose per seed (a seeded word sequence: two stories share few 4-grams)."""
+    rng = random.Random(seed)
+    out = [f"Report {seed}.{p}: " + " ".join(rng.choices(WORDS, k=40)).capitalize() + "." for p in range(paragraphs)]
     return "\n".join(f"<p>{p}</p>" for p in out)
 
 
