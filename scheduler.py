@@ -52,9 +52,10 @@ MAX_BACKOFF = timedelta(days=1)
 STOP_GRACE_S = 30.0          # on shutdown: time to finish, then time to close after SIGTERM
 SYNC_EVERY_S = 60            # how often sources added, changed or disabled are picked up
 
+RECORD_RETRY_S = 600         # how long a failed crawl's record is retried while the database is down
+RECORD_RETRY_EVERY_S = 2.0
+
 _stopping = threading.Event()          # set on shutdown: jobs finish their current unit and return
-_unrecorded: list[tuple] = []          # failures that could not be written (database down), retried
-_unrecorded_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -116,14 +117,12 @@ def _openwatch_command() -> list[str]:
 
 def crawl_job(source_name: str, timeout_s: int = 3600, stop_grace_s: float = STOP_GRACE_S) -> str:
     """Crawl one source: push its start URLs to Redis, or run `openwatch crawl` and watch it."""
-    _flush_unrecorded()
     from openwatch.config import get_settings
 
     if get_settings().redis_url:
         from crawler.distributed import push_source
 
-        pushed = push_source(source_name)
-        _event("crawl.pushed", source=source_name, urls=pushed)
+        _event("crawl.pushed", source=source_name, run_id=push_source(source_name))
         return "pushed"
     started = datetime.now(timezone.utc)
     t0 = time.monotonic()
@@ -140,11 +139,16 @@ def crawl_job(source_name: str, timeout_s: int = 3600, stop_grace_s: float = STO
                 reason="stopped by scheduler shutdown")
         _event("crawl.abandoned", logging.WARNING, source=source_name, duration_s=duration)
         return "abandoned"
-    if outcome == "ok" and proc.returncode == 0:
-        _event("crawl.finished", source=source_name, duration_s=duration, **_last_run(source_name, started))
-        return "ok"
-    error = (f"timed out after {timeout_s}s (stopped by the scheduler)" if outcome == "timeout"
-             else f"crawl process exit code {proc.returncode}: " + " | ".join(tail))
+    if outcome == "timeout":
+        error = f"timed out after {timeout_s}s (stopped by the scheduler)"
+    elif proc.returncode != 0:
+        error = f"crawl process exit code {proc.returncode}: " + " | ".join(tail)
+    else:
+        run, error = _closed_run(source_name, started)
+        if run is not None:
+            _event("crawl.finished", source=source_name, duration_s=duration, run_id=run.id, status=run.status,
+                   pages=run.pages, new_articles=run.new_articles, errors=run.errors)
+            return run.status
     _record("record_failed_crawl", source_name=source_name, since=started, error=error)
     raise CrawlFailed(error)
 
@@ -179,47 +183,39 @@ def _terminate(proc: subprocess.Popen, grace_s: float) -> None:
         proc.wait()
 
 
-def _last_run(source_name: str, since: datetime) -> dict:
+def _closed_run(source_name: str, since: datetime):
+    """(the run the crawl closed, None) or (None, why there is none: the crawl could not write it)."""
     from storage.work import runs_since
 
     try:
         runs = runs_since(source_name, since)
-    except Exception as exc:  # noqa: BLE001  (only for the log line)
-        return {"run": f"unreadable: {_first_line(exc)}"}
-    if not runs:
-        return {"run": "none"}
-    run = runs[-1]
-    return {"run_id": run.id, "status": run.status, "pages": run.pages, "new_articles": run.new_articles,
-            "errors": run.errors}
+    except Exception as exc:  # noqa: BLE001  (database unreachable)
+        return None, f"the crawl's run could not be read: {_first_line(exc)}"
+    if runs and runs[-1].status != "running":
+        return runs[-1], None
+    return None, "the crawl ended without closing its run (database unreachable during the crawl?)"
 
 
 def _record(function: str, **kwargs) -> None:
-    """Complete the crawl's run record; if the database is down, keep it for the next job."""
-    try:
-        _write_record(function, kwargs)
-    except Exception as exc:  # noqa: BLE001  (database unreachable: retried by the next job)
-        _event("run.unrecorded", logging.WARNING, source=kwargs["source_name"], reason=_first_line(exc))
-        with _unrecorded_lock:
-            _unrecorded.append((function, kwargs))
+    """Complete the crawl's run record (storage.work); while the database is down, retry every few seconds.
 
-
-def _write_record(function: str, kwargs: dict) -> None:
+    The job waits (max_instances=1 keeps the source's next run from overlapping) until the
+    record is written, RECORD_RETRY_S has passed or the scheduler stops; then it logs the loss.
+    """
     import storage.work
 
-    run_id = getattr(storage.work, function)(**kwargs)
-    _event("run.recorded", source=kwargs["source_name"], record=function, run_id=run_id)
-
-
-def _flush_unrecorded() -> None:
-    with _unrecorded_lock:
-        pending, _unrecorded[:] = list(_unrecorded), []
-    for i, (function, kwargs) in enumerate(pending):
+    deadline = time.monotonic() + RECORD_RETRY_S
+    while True:
         try:
-            _write_record(function, kwargs)
-        except Exception:  # noqa: BLE001  (still down: keep the rest for later)
-            with _unrecorded_lock:
-                _unrecorded.extend(pending[i:])
+            run_id = getattr(storage.work, function)(**kwargs)
+            _event("run.recorded", source=kwargs["source_name"], record=function, run_id=run_id)
             return
+        except Exception as exc:  # noqa: BLE001  (database unreachable: wait and retry)
+            reason = _first_line(exc)
+        if _stopping.wait(RECORD_RETRY_EVERY_S) or time.monotonic() > deadline:
+            _event("run.unrecorded", logging.ERROR, source=kwargs["source_name"], record=function, reason=reason)
+            return
+        _event("run.record_retry", logging.WARNING, source=kwargs["source_name"], reason=reason)
 
 
 def extract_until_idle(batch_size: int, stop: threading.Event, skip_locked: bool | None = None) -> int:
@@ -244,7 +240,6 @@ def extract_until_idle(batch_size: int, stop: threading.Event, skip_locked: bool
 
 def extract_job(batch_size: int = 50) -> int:
     """Extract the articles stored since the last run."""
-    _flush_unrecorded()
     t0 = time.monotonic()
     done = extract_until_idle(batch_size, _stopping)
     _event("extract.finished", articles=done, duration_s=round(time.monotonic() - t0, 2))
@@ -253,7 +248,6 @@ def extract_job(batch_size: int = 50) -> int:
 
 def maintenance_job(retention_days: int = 30, stale_after_s: int = 2 * 3600) -> dict:
     """Retention of raw page bodies, orphaned runs, and planner statistics / vacuum."""
-    _flush_unrecorded()
     from storage.work import abandon_stale_runs, optimize_database, prune_page_bodies
 
     result = {"pruned_pages": prune_page_bodies(retention_days),

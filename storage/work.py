@@ -37,8 +37,8 @@ def record_failed_crawl(source_name: str, since: datetime, error: str, url: str 
     """The crawl started at `since` died or timed out: make its run say so; returns the run id.
 
     A run left 'running' (process killed) is closed as failed, which counts against the source's
-    health like any failed crawl; a run the crawl closed itself gets the error appended; a crawl
-    that never opened a run gets a failed one. None when the source no longer exists.
+    health like any failed crawl; a run the crawl closed as failed or partial gets the error
+    prepended; a crawl that never opened a run gets a failed one. None when the source is gone.
     """
     url = url or get_settings().database_url
     with session_scope(url) as session:
@@ -47,8 +47,9 @@ def record_failed_crawl(source_name: str, since: datetime, error: str, url: str 
             return None
         closed = [run for run in runs if run.status != "running"]
         for run in closed:
-            run.error_summary = "\n".join(filter(None, [error, run.error_summary]))
-            session.add(run)
+            if run.status != "ok":
+                run.error_summary = "\n".join(filter(None, [error, run.error_summary]))
+                session.add(run)
     if closed:
         return closed[-1].id
     run_id = runs[-1].id if runs else start_crawl_run(source.id, url)

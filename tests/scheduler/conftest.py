@@ -133,3 +133,93 @@ def extraction_log(pg_url):
         conn.execute(text("DROP TRIGGER article_extracted ON article"))
         conn.execute(text("DROP FUNCTION log_extraction()"))
         conn.execute(text("DROP TABLE extraction_log"))
+
+
+@pytest.fixture
+def silent_server():
+    """A local port that accepts connections and never answers: a crawl there hangs. Yields its URL."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+
+
+class TcpProxy:
+    """127.0.0.1:<port> → target, which can be taken down (all connections cut) and brought back."""
+
+    def __init__(self, target: tuple[str, int]):
+        import socket
+
+        self.target = target
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self._sockets: list = []
+        self._listener = None
+
+    def up(self) -> None:
+        import socket
+        import threading
+
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", self.port))
+        self._listener.listen(64)
+        threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
+
+    def down(self) -> None:
+        import socket
+
+        self._listener.shutdown(socket.SHUT_RDWR)   # wakes the blocked accept(); close() alone does not
+        self._listener.close()
+        for sock in self._sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        self._sockets.clear()
+
+    def _accept(self, listener) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+
+@pytest.fixture
+def pg_proxy(pg_url):
+    """(proxied database URL, proxy): the test's PostgreSQL behind a TCP proxy that can go down."""
+    from sqlalchemy.engine import make_url
+
+    real = make_url(pg_url)
+    proxy = TcpProxy((real.host, real.port or 5432))
+    proxy.up()
+    yield real.set(port=proxy.port).render_as_string(hide_password=False), proxy
+    proxy.down()

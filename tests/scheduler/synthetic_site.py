@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 WORDS = ("model weights licence open source closed api training data release researchers community benchmark "
@@ -25,10 +26,12 @@ def article_html(n: int) -> bytes:
 
 
 class SyntheticSite:
-    """`with SyntheticSite(300) as site:` → site.url (base), site.sitemap, site.hits (path → fetch count)."""
+    """`with SyntheticSite(300) as site:` → site.url (base), site.sitemap, site.hits (path → fetch count).
 
-    def __init__(self, pages: int):
-        self.pages = pages
+    `delay_s` slows every article response (a crawl that lasts long enough to interrupt)."""
+
+    def __init__(self, pages: int, delay_s: float = 0.0):
+        self.pages, self.delay_s = pages, delay_s
         self.hits: dict[str, int] = {}
         self._lock = threading.Lock()
         site = self
@@ -42,6 +45,7 @@ class SyntheticSite:
                     self._send(b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
                                b'schemas/sitemap/0.9">' + urls.encode() + b"</urlset>", "application/xml")
                 elif self.path.startswith("/news/") and self.path.endswith(".html"):
+                    time.sleep(site.delay_s)
                     self._send(article_html(int(self.path[6:-5])), "text/html; charset=utf-8")
                 else:
                     self.send_error(404)
