@@ -27,7 +27,8 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024      # also caps decompressed size (gzip bom
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2                           # backoff comes from AutoThrottle's growing delay
-REDIRECT_MAX_TIMES = 5                    # redirect loops end here
+REDIRECT_MAX_TIMES = 5                    # redirect chains end here
+DUPEFILTER_CLASS = "crawler.dupefilters.LoopReportingDupeFilter"  # loops back to a seen URL: stopped, reported
 CONCURRENT_ITEMS = 8                      # items per response processed at once (a page yields one)
 DEPTH_PRIORITY = 1                        # breadth-first within a site section
 

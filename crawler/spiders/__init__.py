@@ -47,6 +47,7 @@ class SourceSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         if content_type and content_type not in HTML_TYPES:
             self.crawler.stats.inc_value("openwatch/skipped_not_html")
+            self.errors.append(f"not HTML ({content_type.decode('latin-1')}), skipped: {response.url}")
             return
         entry = response.meta.get("entry") or {}
         redirects = response.meta.get("redirect_urls") or []

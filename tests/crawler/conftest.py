@@ -78,6 +78,16 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/broken.xml":
             return self.send(200, feed([(f"{base}/a/4.html", "Four"), (f"{base}/a/5.html", "Five")], bad=True),
                              "application/rss+xml")
+        if path == "/moved.xml":
+            return self.send(301, ctype=None, headers=[("Location", "/new-feed.xml")])
+        if path == "/new-feed.xml":
+            return self.send(200, feed([(f"{base}/a/6.html", "Six")]), "application/rss+xml")
+        if path == "/gone.xml":
+            return self.send(410, b"gone")
+        if path == "/home/":
+            links = ('<link rel="alternate" type="application/rss+xml" title="All news" href="/feed.xml">'
+                     '<link rel="alternate" type="application/atom+xml" href="/new-feed.xml">')
+            return self.send(200, f"<html><head><title>Home</title>{links}</head><body>hi</body></html>".encode())
         if path == "/sitemap_index.xml":
             body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{base}/sitemap1.xml</loc></sitemap></sitemapindex>'
             return self.send(200, body.encode(), "application/xml")

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlmodel import func, select
 
 from storage.models import Article, ArticleURL, CrawlRun, Page, Source
-from storage.sources import add_source, session_scope
+from helpers import run_openwatch
+from storage.sources import add_source, get_sources, import_sources, session_scope
 
 
 def counts():
@@ -35,11 +36,14 @@ def test_feed_crawl_survives_every_failure_and_recrawl_adds_nothing(sqlite_url, 
     summary = first["fixture"]
     assert summary["status"] == "partial" and source.health == "degraded" and source.etag == '"v1"'
     problems = "\n".join(summary["errors"])
-    for failure in ("HTTP 500", "/slow.html", "/big.html", "/bomb.html", "/private/secret.html"):
+    for failure in ("HTTP 500", "/slow.html", "/big.html", "/bomb.html", "/private/secret.html", "/loop1",
+                    "not HTML (application/pdf), skipped"):
         assert failure in problems, failure
     assert hits["/loop1"] + hits["/loop2"] <= 3                          # redirect loop stopped
     assert first["broken"]["status"] == "partial" and "ill-formed feed" in first["broken"]["errors"][0]
     assert len(runs) == 2 and all(r.finished_at for r in runs)
+    fixture_run = next(r for r in runs if r.source_id == source.id)
+    assert fixture_run.errors == len(summary["errors"]) and "/loop1" in fixture_run.error_summary
     with session_scope() as session:
         links = {session.get(ArticleURL, f"{base}{p}").article_id for p in ("/a/1.html", "/syndicated/1.html")}
     assert links == {articles[first_copy].id}                              # stored once, linked
@@ -74,3 +78,44 @@ def test_unreachable_source_is_reported_and_the_crawl_finishes(sqlite_url, site,
     with session_scope() as session:
         offline = session.exec(select(Source).where(Source.name == "offline")).one()
     assert offline.health == "degraded" and offline.consecutive_failures == 1 and offline.last_error
+
+
+def test_moved_feed_gets_its_new_url_and_gone_feed_is_disabled(sqlite_url, site, run_crawl):
+    base, _ = site
+    add_source(name="moved", kind="rss", url=f"{base}/moved.xml")
+    add_source(name="gone", kind="rss", url=f"{base}/gone.xml")
+    result = run_crawl()
+    with session_scope() as session:
+        moved = session.exec(select(Source).where(Source.name == "moved")).one()
+        gone = session.exec(select(Source).where(Source.name == "gone")).one()
+        stored = session.exec(select(Article.url)).all()
+    assert moved.url == f"{base}/new-feed.xml" and result["moved"]["new_articles"] == 1 and stored == [f"{base}/a/6.html"]
+    assert not gone.enabled and gone.health == "gone" and "410" in result["gone"]["errors"][0]
+    assert [s.name for s in get_sources()] == ["moved"]   # the next crawl leaves the gone feed alone
+
+
+def test_sources_add_discovers_the_feeds_a_home_page_names(sqlite_url, site):
+    base, _ = site
+    done = run_openwatch("sources", "add", f"{base}/home/", "--name", "home", "--all-feeds")
+    assert done.returncode == 0, done.stderr
+    assert "names 2 feed(s)" in done.stdout
+    found = {(s.name, s.kind, s.url) for s in get_sources()}
+    assert found == {("home", "rss", f"{base}/feed.xml"), ("home-2", "atom", f"{base}/new-feed.xml")}
+    again = run_openwatch("sources", "add", f"{base}/home/", "--name", "home")
+    assert again.returncode == 2 and "already exists" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_bundled_default_sources_import_and_are_reported_when_offline(sqlite_url, site, run_crawl, tmp_path):
+    """The demo's default real feeds are valid; offline, each unreachable one is reported and the run ends."""
+    from helpers import ROOT
+
+    added, _ = import_sources(ROOT / "openwatch" / "default_sources.yaml")
+    assert added == len(get_sources()) >= 10
+    # no internet here: stand-ins at a closed port keep the test fast and off the network
+    closed = tmp_path / "offline.yaml"
+    closed.write_text("".join(f"- {{name: {s.name}, kind: {s.kind}, url: 'http://127.0.0.1:9/{s.name}'}}\n"
+                              for s in get_sources()[:3]))
+    import_sources(closed)
+    names = [s.name for s in get_sources()[:3]]
+    result = run_crawl(names)
+    assert all(result[n]["status"] == "failed" and "ConnectionRefused" in result[n]["errors"][0] for n in names)
