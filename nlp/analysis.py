@@ -20,11 +20,17 @@ from dataclasses import dataclass
 from nlp.rules import Rules
 
 _CLAUSE = re.compile(r"[,，;；:：]")
+_COORD_WORD = re.compile(r"、|和|与|及|以及|\band\b|&|/|\bor\b|或|比|than|like|像", re.I)
 _COORD = re.compile(r"^\s*(?:、|,|和|与|及|以及|and|&|/|or|或)\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
 MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
-               "license_not_open_source", "weights_only", "open_label_disputed", "disputed"}
+               "license_not_open_source", "weights_only", "open_label_disputed", "disputed",
+               "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
+_OWNER_OF = re.compile(r"(?:的|'s)\s*$")
+_SINCE = re.compile(r"(?:自从?|从|since|after)\s*$", re.I)
+_CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
+_FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+", re.I)
 
 
@@ -34,6 +40,7 @@ class Cue:
     end: int
     generic: bool = False
     local: bool = False
+    predicative: bool = False  # "X 是开源模型", "describes it as open": the subject comes before
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -54,9 +61,11 @@ def _prefer_models(cands: list[dict]) -> dict | None:
     return (models or cands or [None])[0]
 
 
-def _specialize(subject: dict, context: list[dict], families: dict) -> dict:
-    """A family name gives way to a named member of it (Llama → Llama 3, also from Llama 3 8B)."""
-    if subject["label"] != "MODEL" or re.search(r"\d", subject["canonical"]):
+def _specialize(subject: dict, context: list[dict], families: dict, text: str) -> dict:
+    """A family name gives way to a named member of it (Llama → Llama 3, also from Llama 3 8B),
+    unless the text says it means the family ("Llama 系列")."""
+    if subject["label"] != "MODEL" or re.search(r"\d", subject["canonical"]) \
+            or (subject["start"] >= 0 and _FAMILY_WORD.match(text, subject["end"])):
         return subject
     for m in context:
         if not m["canonical"].startswith(subject["canonical"]):
@@ -71,11 +80,24 @@ def _specialize(subject: dict, context: list[dict], families: dict) -> dict:
     return subject
 
 
-def _own_model(subject: dict, context: list[dict]) -> dict:
-    """The organization's most recently named model in the context, else the organization."""
+def _apposition(subject: dict, mentions: list[dict], text: str) -> dict:
+    """A name followed closely by a more specific model of the same developer ("通义千问720亿参数模型
+    Qwen-72B", "Meta's model Llama 3") stands for that model."""
+    nxt = next((m for m in mentions if m["start"] >= subject["end"]), None)
+    if (nxt is None or nxt["label"] != "MODEL" or nxt["start"] - subject["end"] > 12
+            or _CLAUSE.search(text, subject["end"], nxt["start"]) or _COORD_WORD.search(text, subject["end"], nxt["start"])):
+        return subject
+    same = subject["canonical"] == nxt.get("org") or (subject.get("org") and subject.get("org") == nxt.get("org"))
+    return nxt if same and nxt["canonical"] != subject["canonical"] else subject
+
+
+def _own_model(subject: dict, context: list[dict], text: str) -> dict:
+    """The organization's most recently named model in the context, else the organization. A model
+    named as a point in time ("自 GPT-2 后", "since GPT-2") is no candidate."""
     if subject["label"] != "ORG":
         return subject
-    models = [m for m in context if m["label"] == "MODEL" and m.get("org") == subject["canonical"]]
+    models = [m for m in context if m["label"] == "MODEL" and m.get("org") == subject["canonical"]
+              and not (m["start"] >= 0 and _SINCE.search(text, max(0, m["start"] - 8), m["start"]))]
     return models[-1] if models else subject
 
 
@@ -92,12 +114,18 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < ce]
     if after:
         return _prefer_models(after), 0.9
-    here = [m for m in mentions if cs <= m["start"] < cue.end]
+    here = [m for m in mentions if cs <= m["start"] < cue.end
+            and not _is_speaker(rules, text, m)                                       # "腾讯称它…"
+            and not (m["start"] >= cue.start and _CHANNEL.search(text, 0, m["start"]))]  # "只能通过 ChatGPT"
     if rules.quantified.search(text, cs, cue.start) and not here:
         return None, 0.0  # "各主要参与者都会将其…开源": a generic subject
-    if not here and previous and rules.anaphora.search(text, cs, cue.start):
-        return _prefer_models(list(reversed(previous))), 0.6  # "But it is not open source … the OSI"
-    later = [] if cue.generic or cue.local else [m for m in mentions if cue.end <= m["start"] < ce]
+    pronoun = not here and rules.anaphora.search(text, cs, cue.start)  # "But it is not open source … the OSI"
+    later = [] if cue.generic or cue.local or cue.predicative or pronoun else \
+        [m for m in mentions if cue.end <= m["start"] < ce]
+    if pronoun:  # "X, OpenAI's model, … and it is only available via API": the sentence's first model
+        models = [m for m in mentions if m["start"] < cue.start and m["label"] == "MODEL"]
+        if models:
+            return models[0], 0.7
     if here or later:  # the clause's topic (its first name), a model before an organization
         return _prefer_models(here + later), 0.9 if here else 0.7
     if cue.generic or cue.local:
@@ -114,17 +142,30 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     return None, 0.0
 
 
+def _is_speaker(rules: Rules, text: str, mention: dict) -> bool:
+    pos = mention["end"]
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return rules.speech.match(text, pos) is not None
+
+
 def _coordinated(subject: dict, mentions: list[dict], text: str) -> list[dict]:
-    """The subject and the names listed with it ("OpenAI 和 Anthropic", "A、B and C")."""
+    """The subject and the names listed with it ("OpenAI 和 Anthropic", "A、B and C", "Ai2 的 OLMo 和
+    EleutherAI 的 Pythia": a model's owner between two listed models is skipped)."""
     group = [subject]
-    ordered = sorted(mentions, key=lambda m: m["start"])
+    ordered = sorted((m for m in mentions if m["label"] == subject["label"]), key=lambda m: m["start"])
+    owners = [m for m in mentions if m["label"] != subject["label"]]
     i = next(k for k, m in enumerate(ordered) if m is subject)
     for step in (-1, 1):
         j, cur = i + step, subject
         while 0 <= j < len(ordered):
             nxt = ordered[j]
-            between = text[nxt["end"]:cur["start"]] if step < 0 else text[cur["end"]:nxt["start"]]
-            if not _COORD.match(between) or nxt["label"] != subject["label"]:
+            a, b = (nxt["end"], cur["start"]) if step < 0 else (cur["end"], nxt["start"])
+            between = text[a:b]
+            for o in owners:
+                if a <= o["start"] and o["end"] <= b:
+                    between = between.replace(o["text"], "")
+            if not _COORD.match(_OWNER_OF.sub("", between)):
                 break
             group.append(nxt)
             cur, j = nxt, j + step
@@ -176,10 +217,11 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     if subject is None:
         return [], 0.0
     group = _coordinated(subject, candidates, text) if subject in candidates else [subject]
+    group = [_apposition(s, candidates, text) if s in candidates else s for s in group]
     context = previous + [m for m in mentions if m["start"] < cue.start]
     if kind in MODEL_LEVEL:
-        group = [_own_model(s, context) for s in group]
-    return [_specialize(s, mentions + previous, families) for s in group], conf
+        group = [_own_model(s, context, text) for s in group]
+    return [_specialize(s, mentions + previous, families, text) for s in group], conf
 
 
 def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
@@ -205,8 +247,9 @@ def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: lis
                 continue
             if rules.topic_before.search(text, max(0, m.start() - 4), m.start()) or rules.topic_after.match(text, m.end()):
                 continue
-            cue = Cue(m.start(), m.end(), generic=bool(rules.generic_after.match(text, m.end())),
-                      local=bool(rules.local.fullmatch(m.group())))
+            predicative = bool(rules.copula_before.search(text, max(0, m.start() - 8), m.start()))
+            cue = Cue(m.start(), m.end(), local=bool(rules.local.fullmatch(m.group())), predicative=predicative,
+                      generic=stance != "disputed" and not predicative and bool(rules.generic_after.match(text, m.end())))
             subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, stance)
             for subject in subjects:
                 if (subject["canonical"], stance) in seen or (stance == "open" and (subject["canonical"], "disputed") in seen):

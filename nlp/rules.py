@@ -40,6 +40,7 @@ class Rules:
     local: re.Pattern
     negation: re.Pattern
     irrealis: re.Pattern
+    copula_before: re.Pattern
     quantified: re.Pattern
     topic_before: re.Pattern
     topic_after: re.Pattern
@@ -77,6 +78,7 @@ def load_rules(path: str | None = None) -> Rules:
         local=re.compile(data["local"], re.I),
         negation=re.compile(data["negation"], re.I),
         irrealis=re.compile(data["irrealis"], re.I),
+        copula_before=re.compile(data["copula_before"], re.I),
         quantified=re.compile(data["quantified"], re.I),
         topic_before=re.compile(data["topic_before"], re.I),
         topic_after=re.compile(data["topic_after"], re.I),

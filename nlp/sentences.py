@@ -1,14 +1,17 @@
 """A cheap sentence splitter for Chinese and English text (no segmentation needed).
 
-Splits after 。！？!?； and line breaks, and after an English full stop followed by space,
-keeping closing quotes and brackets with their sentence. Returns character offsets.
+Splits after 。！？!?； and line breaks, and after an English full stop followed by space and a
+capital (not after an initial or a common abbreviation: "U.S.", "J. Smith", "Inc."), keeping
+closing quotes and brackets with their sentence. Returns character offsets.
 """
 from __future__ import annotations
 
 import re
 
 # A sentence ends at a line break, or after terminal punctuation plus any closing quotes/brackets.
-_END = re.compile(r"\n+|[。！？!?；;…]+[”’」』\"')）]*|(?<![A-Z0-9])\.[”’\"')）]*(?=\s+[A-Z\"“(]|\s*$)")
+_END = re.compile(r"\n+|[。！？!?；;…]+[”’」』\"')）]*"
+                  r"|(?<!\b[A-Z])(?<!\bInc)(?<!\bCorp)(?<!\bLtd)(?<!\bCo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bvs)"
+                  r"(?<!\bNo)(?<!\bSt)\.[”’\"')）]*(?=\s+[A-Z\"“(]|\s*$)")
 SPACY_PUNCT_CHARS = ["。", "！", "？", "!", "?", "；", ";", "…", "\n", "."]
 
 
