@@ -30,6 +30,7 @@ MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions"
 _OWNER_OF = re.compile(r"(?:的|'s)\s*$")
 _SINCE = re.compile(r"(?:自从?|从|since|after)\s*$", re.I)
 _CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
+_VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+", re.I)
 
@@ -41,6 +42,7 @@ class Cue:
     generic: bool = False
     local: bool = False
     predicative: bool = False  # "X 是开源模型", "describes it as open": the subject comes before
+    other_head: bool = False  # generic with a head that is no model ("开源社区"): binds only a name after it
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -65,7 +67,7 @@ def _specialize(subject: dict, context: list[dict], families: dict, text: str) -
     """A family name gives way to a named member of it (Llama → Llama 3, also from Llama 3 8B),
     unless the text says it means the family ("Llama 系列")."""
     if subject["label"] != "MODEL" or re.search(r"\d", subject["canonical"]) \
-            or (subject["start"] >= 0 and _FAMILY_WORD.match(text, subject["end"])):
+            or _FAMILY_WORD.search(subject["text"]) or (subject["start"] >= 0 and _FAMILY_WORD.match(text, subject["end"])):
         return subject
     for m in context:
         if not m["canonical"].startswith(subject["canonical"]):
@@ -82,13 +84,22 @@ def _specialize(subject: dict, context: list[dict], families: dict, text: str) -
 
 def _apposition(subject: dict, mentions: list[dict], text: str) -> dict:
     """A name followed closely by a more specific model of the same developer ("通义千问720亿参数模型
-    Qwen-72B", "Meta's model Llama 3") stands for that model."""
+    Qwen-72B", "Llama 系列的最新版本 Llama 3 8B") stands for that model."""
     nxt = next((m for m in mentions if m["start"] >= subject["end"]), None)
-    if (nxt is None or nxt["label"] != "MODEL" or nxt["start"] - subject["end"] > 12
+    gap = text[subject["end"]:nxt["start"]] if nxt else ""
+    if (nxt is None or nxt["label"] != "MODEL" or len(gap) > (24 if _VERSION_WORD.search(gap) else 12)
             or _CLAUSE.search(text, subject["end"], nxt["start"]) or _COORD_WORD.search(text, subject["end"], nxt["start"])):
         return subject
     same = subject["canonical"] == nxt.get("org") or (subject.get("org") and subject.get("org") == nxt.get("org"))
     return nxt if same and nxt["canonical"] != subject["canonical"] else subject
+
+
+def _collapse_sizes(group: list[dict], families: dict) -> list[dict]:
+    """Listed sizes of one model ("Llama 3 8B 和 Llama 3 70B") stand for that model (Llama 3)."""
+    parents = {families.get(m["canonical"]) for m in group if _SIZED.search(m["canonical"])}
+    if len(group) < 2 or len(parents) != 1 or None in parents or not all(_SIZED.search(m["canonical"]) for m in group):
+        return group
+    return [{**group[0], "canonical": parents.pop()}]
 
 
 def _own_model(subject: dict, context: list[dict], text: str) -> dict:
@@ -114,6 +125,8 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < ce]
     if after:
         return _prefer_models(after), 0.9
+    if cue.other_head:
+        return None, 0.0
     here = [m for m in mentions if cs <= m["start"] < cue.end
             and not _is_speaker(rules, text, m)                                       # "腾讯称它…"
             and not (m["start"] >= cue.start and _CHANNEL.search(text, 0, m["start"]))]  # "只能通过 ChatGPT"
@@ -126,6 +139,9 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         models = [m for m in mentions if m["start"] < cue.start and m["label"] == "MODEL"]
         if models:
             return models[0], 0.7
+    if here and cue.predicative:  # "Pythia was rated open while GPT-4 was rated closed": the nearest
+        models = [m for m in here if m["label"] == "MODEL"]
+        return (models or here)[-1], 0.9
     if here or later:  # the clause's topic (its first name), a model before an organization
         return _prefer_models(here + later), 0.9 if here else 0.7
     if cue.generic or cue.local:
@@ -216,8 +232,9 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
     if subject is None:
         return [], 0.0
-    group = _coordinated(subject, candidates, text) if subject in candidates else [subject]
-    group = [_apposition(s, candidates, text) if s in candidates else s for s in group]
+    if subject in candidates:
+        subject = _apposition(subject, candidates, text)
+    group = _collapse_sizes(_coordinated(subject, candidates, text) if subject in candidates else [subject], families)
     context = previous + [m for m in mentions if m["start"] < cue.start]
     if kind in MODEL_LEVEL:
         group = [_own_model(s, context, text) for s in group]
@@ -248,8 +265,9 @@ def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: lis
             if rules.topic_before.search(text, max(0, m.start() - 4), m.start()) or rules.topic_after.match(text, m.end()):
                 continue
             predicative = bool(rules.copula_before.search(text, max(0, m.start() - 8), m.start()))
+            generic = stance != "disputed" and not predicative and bool(rules.generic_after.match(text, m.end()))
             cue = Cue(m.start(), m.end(), local=bool(rules.local.fullmatch(m.group())), predicative=predicative,
-                      generic=stance != "disputed" and not predicative and bool(rules.generic_after.match(text, m.end())))
+                      generic=generic, other_head=generic and not rules.subject_head.match(text, m.end()))
             subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, stance)
             for subject in subjects:
                 if (subject["canonical"], stance) in seen or (stance == "open" and (subject["canonical"], "disputed") in seen):

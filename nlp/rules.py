@@ -41,6 +41,7 @@ class Rules:
     negation: re.Pattern
     irrealis: re.Pattern
     copula_before: re.Pattern
+    subject_head: re.Pattern
     quantified: re.Pattern
     topic_before: re.Pattern
     topic_after: re.Pattern
@@ -79,6 +80,7 @@ def load_rules(path: str | None = None) -> Rules:
         negation=re.compile(data["negation"], re.I),
         irrealis=re.compile(data["irrealis"], re.I),
         copula_before=re.compile(data["copula_before"], re.I),
+        subject_head=re.compile(data["subject_head"], re.I),
         quantified=re.compile(data["quantified"], re.I),
         topic_before=re.compile(data["topic_before"], re.I),
         topic_after=re.compile(data["topic_after"], re.I),

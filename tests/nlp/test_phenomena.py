@@ -1,0 +1,108 @@
+"""One phenomenon per case, on sentences written for these tests (simplified, traditional, English)."""
+import pytest
+
+from nlp.extract import extract_docs
+
+
+def claims(nlp_pipeline, text):
+    return {(c["subject"], c["stance"]) for c in extract_docs([text], nlp=nlp_pipeline)[0].claims}
+
+
+def signals(nlp_pipeline, text):
+    return {(s["subject"], s["signal"]) for s in extract_docs([text], nlp=nlp_pipeline)[0].signals}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # copula + "not open source" disputes the label; "did not open-source" is closed
+    ("Doubao is not open source, whatever the press release says.", {("Doubao", "disputed")}),
+    ("Moonshot has not open-sourced Kimi.", {("Kimi", "closed")}),
+    ("智谱的 GLM-4 不是开源模型。", {("GLM-4", "disputed")}),
+    # open weights contrasted with open source
+    ("Critics call Gemma 2 open weights, not open source.", {("Gemma 2", "disputed")}),
+    ("業內人士稱 Qwen2 為開放權重模型,而不是開源模型。", {("Qwen2", "disputed")}),
+    # "calling X open source is a stretch" / "说 X 开源并不准确" / "离开源还有距离"
+    ("Calling Phi-3 open source would be misleading, one lawyer said.", {("Phi-3", "disputed")}),
+    ("说 Baichuan 2 完全开源并不准确。", {("Baichuan 2", "disputed")}),
+    ("DeepSeek-V3 离真正的开源还有距离。", {("DeepSeek-V3", "disputed")}),
+    # predicative open: "describes it as open", "X 是开源模型"
+    ("Mistral released Codestral and described it as open.", {("Codestral", "open")}),
+    ("Falcon 180B is freely available to researchers.", {("Falcon 180B", "open")}),
+    ("零一万物表示 Yi-34B 是一款开源模型。", {("Yi-34B", "open")}),
+    # rated open / closed by a framework
+    ("In the index, Pythia was rated open while GPT-4 was rated closed.", {("Pythia", "open"), ("GPT-4", "closed")}),
+    # API-only access and kept closed
+    ("Claude 3 can only be accessed through Anthropic's API.", {("Claude 3", "closed")}),
+    ("百度的文心一言只能通过千帆平台调用。", {("ERNIE Bot", "closed")}),
+    ("Google keeps Gemini Ultra proprietary.", {("Gemini", "closed")}),
+    # abandoning openness (org practice)
+    ("Critics accuse Stability AI of abandoning open source.", {("Stability AI", "closed")}),
+    ("有人批評 Mistral AI 放棄了開源。", {("Mistral AI", "closed")}),
+    # leader of open source
+    ("Meta has become the standard-bearer of open-source AI.", {("Meta", "open")}),
+])
+def test_stance_phrasings(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Musk promised to open-source Grok-1 within a week.",        # a promise, not yet a release
+    "议员呼吁 OpenAI 开源 GPT-3。",                               # a demand
+    "各主要厂商都会将其大模型的一部分开源。",                        # a generic subject binds nothing
+    "The OSI published its open-source AI definition.",          # the referee is never the subject
+    "Anthropic runs an open-source program office in London.",   # attributive "open-source X"
+])
+def test_no_claim(nlp_pipeline, text):
+    assert claims(nlp_pipeline, text) == set()
+
+
+def test_pronoun_prefers_the_model_over_a_later_name(nlp_pipeline):
+    text = "Google released Gemma 2 today. But it is not open source in the sense the OSI uses."
+    assert claims(nlp_pipeline, text) == {("Gemma 2", "disputed")}
+
+
+def test_speaker_is_not_the_subject(nlp_pipeline):
+    text = "腾讯发布了混元-Large。腾讯称它是最大的开源 MoE 模型。"
+    assert claims(nlp_pipeline, text) == {("Hunyuan-Large", "open")}
+
+
+def test_channel_is_not_the_subject(nlp_pipeline):
+    text = "OpenAI 的 o1 模型不开源,只能通过 ChatGPT 和 API 使用。"
+    assert claims(nlp_pipeline, text) == {("o1", "closed")}
+
+
+def test_listed_models_with_their_owners_share_the_claim(nlp_pipeline):
+    text = "Ai2 的 OLMo 和 EleutherAI 的 Pythia 被视为完全开源。"
+    assert claims(nlp_pipeline, text) == {("OLMo", "open"), ("Pythia", "open")}
+
+
+def test_family_name_followed_by_its_member(nlp_pipeline):
+    assert claims(nlp_pipeline, "阿里云开源了通义千问140亿参数模型 Qwen-14B。") == {("Qwen-14B", "open")}
+    assert claims(nlp_pipeline, "Meta 发布了 Llama 3 8B 和 Llama 3 70B,并称其完全开源。") == {("Llama 3", "open")}
+    assert ("Llama", "disputed") in claims(nlp_pipeline, "OSI 认为 Llama 3 很强,但 Llama 系列不是开源许可。")
+
+
+def test_disputed_wins_over_the_open_label_in_one_sentence(nlp_pipeline):
+    assert claims(nlp_pipeline, "Grok-1 并不是真正的开源,至少不是 OSI 定义的开源。") == {("Grok-1", "disputed")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # licence findings stated about the licensor belong to its model named just before
+    ("Meta released Llama 3.2. Firms above 700 million monthly active users must ask Meta for a license.",
+     ("Llama 3.2", "usage_threshold")),
+    ("Gemma 2 does not come with an open-source license.", ("Gemma 2", "license_not_open_source")),
+    ("Meta's Llama 3.1 ships with its weights and inference code only.", ("Llama 3.1", "weights_only")),
+    ("xAI did not say what data Grok-2 was trained on.", ("Grok-2", "training_data_undisclosed")),
+    ("Cohere released Command R but not the training recipe.", ("Command R", "training_process_undisclosed")),
+    ("DeepSeek-R1 的训练数据和训练代码都没有发布。", ("DeepSeek-R1", "training_data_undisclosed")),
+    ("OSI 尚未批准 Meta 的许可证。", ("Meta", "license_not_open_source")),
+    ("Gemini Ultra is available only through Google's cloud service.", ("Gemini", "api_only")),
+    ("OpenAI was sued for abandoning the openness its name once promised.", ("OpenAI", "open_name_closed_practice")),
+])
+def test_signal_phrasings(nlp_pipeline, text, expected):
+    assert expected in signals(nlp_pipeline, text)
+
+
+def test_rather_than_open_source_is_weights_only_only_with_weights(nlp_pipeline):
+    text = "Hunyuan-Large 采用腾讯自己的社区许可协议,而不是 OSI 批准的开源许可证。"
+    assert ("Hunyuan-Large", "weights_only") not in signals(nlp_pipeline, text)
+    assert ("Hunyuan-Large", "license_not_open_source") in signals(nlp_pipeline, text)
