@@ -1,13 +1,12 @@
 """OpenWatch analyst dashboard (Streamlit multipage app): `openwatch dashboard` starts it.
 
-The entry script owns what all pages share: the database, the data version, the sidebar
-filters (mirrored in the URL) and the navigation; each page lives in pages/.
+The entry script holds the navigation; each page (pages/) starts with `state.setup()`, which
+checks the database, reads the data version and draws the shared sidebar filters (kept in the
+URL), so a page also runs on its own (as Streamlit's AppTest runs it on reruns).
 """
 from __future__ import annotations
 
 import streamlit as st
-
-from dashboard import state
 
 st.set_page_config(page_title="OpenWatch", page_icon=":material/visibility:", layout="wide")
 
@@ -21,14 +20,4 @@ PAGES = [
 ]
 page = st.navigation(PAGES)
 
-url = state.database_url()
-if not state.schema_ready(url):
-    st.title("OpenWatch")
-    st.warning("The database has no OpenWatch tables yet. Run `openwatch init`, then `openwatch demo` "
-               "(or `openwatch crawl` and `openwatch extract`) to fill it.", icon=":material/database:")
-    st.stop()
-
-st.session_state["db_url"] = url
-st.session_state["data_version"] = state.data_version(url)
-st.session_state["filters"] = state.sidebar_filters(state.vocabulary(st.session_state["data_version"], url))
 page.run()

@@ -63,18 +63,22 @@ def filters_from_url() -> Filters:
     return Filters.from_query_params({key: st.query_params.get_all(key) for key in st.query_params})
 
 
-def sidebar_filters(vocab: dict) -> Filters:
-    """The shared filter widgets (sidebar). First run of a session: values come from the URL;
-    afterwards the widgets are the truth and the URL follows them, so a view can be bookmarked."""
+def sidebar_filters(vocab: dict, page: str) -> Filters:
+    """The shared filter widgets (sidebar). The widgets are the truth and the URL follows them, so a
+    view can be bookmarked. A session's first run takes the filters from the URL; on a page switch
+    the widgets are set again from the previous page's filters (Streamlit resets widgets that a
+    different page script creates)."""
     first, last = vocab["day_range"]
     last = last or date.today()
-    if "f_period" not in st.session_state:
-        parsed = filters_from_url()
+    previous = st.session_state.get("filters")
+    if previous is None or st.session_state.get("page") != page:
+        parsed = previous or filters_from_url()
         st.session_state["f_period"] = (parsed.start or max(first or last, last - timedelta(days=DEFAULT_DAYS - 1)),
                                         parsed.end or last)
         for name, key in _WIDGETS.items():
             value = getattr(parsed, name)
             st.session_state[key] = list(value) if isinstance(value, tuple) else value
+    st.session_state["page"] = page
 
     side = st.sidebar
     side.header("Filters")
@@ -118,8 +122,25 @@ def write_url(filters: Filters) -> None:
             del st.query_params[name]
 
 
+def setup(page: str) -> Filters:
+    """Start of every page: the database, its data version and the sidebar filters of this rerun.
+
+    Stops the page with instructions when the database has no schema yet.
+    """
+    url = database_url()
+    if not schema_ready(url):
+        st.title("OpenWatch")
+        st.warning("The database has no OpenWatch tables yet. Run `openwatch init`, then `openwatch demo` "
+                   "(or `openwatch crawl` and `openwatch extract`) to fill it.", icon=":material/database:")
+        st.stop()
+    st.session_state["db_url"] = url
+    st.session_state["data_version"] = data_version(url)
+    st.session_state["filters"] = sidebar_filters(vocabulary(st.session_state["data_version"], url), page)
+    return st.session_state["filters"]
+
+
 def current() -> Filters:
-    """The filters chosen in the sidebar for this rerun (set by app.py before the page runs)."""
+    """The filters of this rerun (after `setup()`)."""
     return st.session_state["filters"]
 
 

@@ -243,6 +243,10 @@ def generate(url: str | None = None, *, articles: int = 2_000, claims: int = 10_
             _bulk_insert(conn, Signal.__table__, signal_cols, signal_buffer)
             counts["signals"] += len(signal_buffer)
         counts["crawl_runs"] = _crawl_runs(conn, sources, article_meta, start, days, stamp)
+        if dialect == "postgresql":  # ids were given explicitly: move the sequences past them
+            for name in ("article", "claim"):
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                     f"(SELECT coalesce(max(id), 1) FROM {name}))")
     return counts
 
 

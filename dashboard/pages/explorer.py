@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard import state, widgets
 from storage.queries import EVIDENCE_LIMIT
 
-filters = state.current()
+filters = state.setup("explorer")
 st.title("Claims explorer")
 total = state.run("totals")["claims"]
 if not total:

@@ -3,6 +3,8 @@ import streamlit as st
 
 from dashboard import state, widgets
 
+state.setup("knowledge")
+
 st.title("Knowledge base")
 summary = state.run("kb_summary")
 if summary.empty:

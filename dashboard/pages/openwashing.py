@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import factcheck, state, widgets
 
-filters = state.current()
+filters = state.setup("openwashing")
 st.title("Open-washing")
 
 daily = state.run("signals_per_day")

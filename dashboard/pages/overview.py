@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import state, widgets
 
-filters = state.current()
+filters = state.setup("overview")
 st.title("Overview")
 st.caption(f"{filters.start} – {filters.end}, compared with the {(filters.end - filters.start).days + 1} days before"
            if filters.start and filters.end else "All dates")

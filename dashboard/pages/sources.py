@@ -6,6 +6,8 @@ import streamlit as st
 from dashboard import state, widgets
 from storage import queries
 
+state.setup("sources")
+
 st.title("Sources & crawl health")
 days = st.segmented_control("Runs of the last", [1, 7, 30, 90], default=7, format_func=lambda d: f"{d} days") or 7
 health = state.run("source_health", datetime.now(timezone.utc) - timedelta(days=days))

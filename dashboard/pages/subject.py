@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import factcheck, state, widgets
 
-filters = state.current()
+filters = state.setup("subject")
 vocab = state.vocabulary(st.session_state["data_version"], st.session_state["db_url"])
 st.title("Organizations & models")
 

@@ -1,0 +1,99 @@
+"""Exports: exact filtered rows, fixed columns, spreadsheet-safe cells, CSV/JSONL/Parquet, the CLI."""
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+from helpers import run_openwatch
+
+from storage import export
+from storage.db import get_engine, session_scope
+from storage.models import Article, Claim, Entity, Signal
+from storage.queries import Filters
+
+HOSTILE = {"title": "=HYPERLINK(\"http://evil.test\",\"click\")", "speaker": "@SUM(A1)",
+           "evidence": "-2+3 said Llama 3 is <script>alert(1)</script> open source"}
+
+
+@pytest.fixture
+def hostile_claim(filled_url) -> str:
+    """One article whose scraped text tries formulas and HTML."""
+    with session_scope(filled_url) as s:
+        llama = s.exec(Entity.__table__.select().where(Entity.canonical == "Llama 3")).first()
+        article = Article(url="https://evil.test/a", title=HOSTILE["title"], text="x", norm_text="x", content_hash="h",
+                          language="en", published_at=datetime(2026, 11, 20, tzinfo=timezone.utc))
+        s.add(article)
+        s.flush()
+        s.add(Claim(article_id=article.id, entity_id=llama.id, stance="open", speaker=HOSTILE["speaker"],
+                    evidence=HOSTILE["evidence"], start=0, end=5, extractor_version="t", day=date(2026, 11, 20),
+                    language="en"))
+        s.add(Signal(article_id=article.id, entity_id=llama.id, signal="weights_only", evidence="\tonly weights",
+                     start=0, end=5, extractor_version="t", day=date(2026, 11, 20), language="en"))
+    return filled_url
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_csv_has_exactly_the_filtered_rows_in_fixed_columns(filled_url, tmp_path):
+    engine = get_engine(filled_url)
+    f = Filters(organizations=("Meta",), stances=("disputed",))
+    n = export.export(engine, "claims", f, tmp_path / "c.csv")
+    rows = read_csv(tmp_path / "c.csv")
+    assert rows[0] == export.COLUMNS["claims"] and len(rows) - 1 == n == export.count(engine, "claims", f) > 0
+    header = rows[0]
+    assert {r[header.index("organization")] for r in rows[1:]} == {"Meta"}
+    assert {r[header.index("stance")] for r in rows[1:]} == {"disputed"}
+    assert all(r[header.index("article_url")].startswith("https://") for r in rows[1:])
+    for kind in ("signals", "articles"):
+        n = export.export(engine, kind, f, tmp_path / f"{kind}.csv")
+        assert read_csv(tmp_path / f"{kind}.csv")[0] == export.COLUMNS[kind]
+        assert n == export.count(engine, kind, f) > 0
+
+
+def test_formula_cells_are_neutralized_and_bom_is_optional(hostile_claim, tmp_path):
+    engine = get_engine(hostile_claim)
+    export.export(engine, "claims", Filters(text="<script>"), tmp_path / "c.csv", bom=True)
+    assert (tmp_path / "c.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    header, row = read_csv(tmp_path / "c.csv")
+    cell = dict(zip(header, row))
+    assert cell["title"] == "'" + HOSTILE["title"] and cell["speaker"] == "'" + HOSTILE["speaker"]
+    assert cell["evidence"] == "'" + HOSTILE["evidence"] and cell["signal_ids"] == "weights_only"
+    export.export(engine, "signals", Filters(signals=("weights_only",), text="only weights"), tmp_path / "s.csv")
+    assert not (tmp_path / "s.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert dict(zip(*read_csv(tmp_path / "s.csv")))["evidence"] == "'\tonly weights"
+
+
+def test_jsonl_and_parquet_hold_the_same_rows(filled_url, tmp_path):
+    import pyarrow.parquet as pq
+
+    engine = get_engine(filled_url)
+    f = Filters(languages=("zh",))
+    n_csv = export.export(engine, "claims", f, tmp_path / "c.csv")
+    n_jsonl = export.export(engine, "claims", f, tmp_path / "c.jsonl", fmt="jsonl")
+    n_parquet = export.export(engine, "claims", f, tmp_path / "c.parquet", fmt="parquet")
+    lines = (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    assert n_csv == n_jsonl == n_parquet == len(lines) > export.BATCH // 10
+    assert list(first) == export.COLUMNS["claims"] and first["language"] == "zh"
+    table = pq.read_table(tmp_path / "c.parquet")
+    assert table.num_rows == n_csv and table.column_names == export.COLUMNS["claims"]
+    empty = export.export(engine, "claims", Filters(models=("no such model",)), tmp_path / "e.parquet", fmt="parquet")
+    assert empty == 0 and pq.read_table(tmp_path / "e.parquet").num_rows == 0
+
+
+def test_cli_exports_with_filters_and_rejects_bad_input(filled_sqlite, tmp_path):
+    out = tmp_path / "meta.csv"
+    done = run_openwatch("export", "claims", "--out", str(out), "--org", "Meta", "--stance", "open", "--bom")
+    assert done.returncode == 0, done.stderr
+    rows = read_csv(out)
+    assert f"wrote {len(rows) - 1:,} claims" in done.stdout and len(rows) > 1
+    bad = run_openwatch("export", "claims", "--out", str(out), "--stance", "opened")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "unknown stance 'opened'" in bad.stderr
+    bad = run_openwatch("export", "claims", "--out", str(out), "--from", "2026-02-30")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
+    assert read_csv(out) == rows  # a failed export leaves the earlier file alone
