@@ -19,6 +19,8 @@ from crawler.normalize import detect_language, normalize
 
 MAX_HEADER_LINES = 12
 MIN_TITLE_CHARS, MAX_TITLE_CHARS = 8, 120
+SHORT_TEXT_CHARS = 1000  # shorter precision-mode text gets a recall-oriented second pass
+SECOND_PASS_GAIN = 2.0  # ... whose text replaces it when this many times longer
 _DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
 
@@ -88,6 +90,15 @@ def _meta_author(tree) -> str | None:
     return next((a.strip() for a in found if a.strip() and not a.startswith("http")), None)
 
 
+def _second_pass(markup: str, first: str) -> str:
+    """Precision mode sometimes keeps only a fragment of the body (a lead paragraph, a caption):
+    when a recall-oriented pass finds several times more text, that text is the body."""
+    import trafilatura
+
+    again = trafilatura.extract(markup, include_comments=False, favor_recall=True) or ""
+    return again if len(again) >= SECOND_PASS_GAIN * max(len(first), 1) else first
+
+
 def clean_html(body: bytes, url: str | None = None, headers: dict | None = None) -> CleanPage:
     """A fetched page: decoded, main text and metadata extracted, furniture lines dropped."""
     import trafilatura
@@ -100,6 +111,8 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False, favor_precision=True,
                                       date_extraction_params=_DATE_PARAMS)
     raw = (doc.text or "") if doc is not None else ""
+    if len(raw) < SHORT_TEXT_CHARS:
+        raw = _second_pass(markup, raw)
     text = "\n".join(boilerplate.strip_boilerplate(raw.splitlines()))
     language = detect_language(text) or (doc.language if doc is not None else None)
     published = parse_iso(doc.date, language) if doc is not None else None

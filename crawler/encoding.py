@@ -17,6 +17,8 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "big5
 _SINGLE_BYTE = {"cp1252", "latin-1", "iso8859-1", "iso8859-15"}
 _MULTI_BYTE = {"gb18030", "big5hkscs", "euc_jp", "shift_jis", "cp932", "euc_kr", "cp949", "iso2022_jp"}
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+_HIGH_PAIR = re.compile(rb"[\xa1-\xfe][\xa1-\xfe]")
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def _canonical(name: str | None) -> str | None:
@@ -49,6 +51,24 @@ def _detected(body: bytes) -> tuple[str, str] | None:
     return (text, encoding) if text is not None else None
 
 
+def _chinese_double_byte(body: bytes) -> tuple[str, str] | None:
+    """Undeclared GB2312/GBK or Big5 text: its high bytes come in pairs (Latin-1 accents stand alone),
+    and GB text decoded as GB18030 is almost all GB2312's common characters; else Big5 is tried."""
+    high = len(_NON_ASCII.findall(body))
+    if high < 40 or len(_HIGH_PAIR.findall(body)) * 2 < 0.9 * high:
+        return None
+    text = _decodes(body, "gb18030")
+    if text is not None:
+        han = _CJK.findall(text)
+        common = sum(1 for c in han if c.encode("gb2312", "ignore"))
+        if han and common >= 0.9 * len(han):
+            return text, "gb18030"
+    big5 = _decodes(body, "big5hkscs")
+    if big5 is not None:
+        return big5, "big5hkscs"
+    return (text, "gb18030") if text is not None else None
+
+
 def declared_encodings(body: bytes, headers: dict | None = None) -> list[str]:
     """Charsets the HTTP Content-Type header and the page's meta tag declare, in that order."""
     content_type = None
@@ -64,8 +84,8 @@ def declared_encodings(body: bytes, headers: dict | None = None) -> list[str]:
 
 def decode_html(body: bytes, headers: dict | None = None) -> tuple[str, str]:
     """(text, encoding used) for page bytes: BOM, then valid UTF-8, then a declared charset that
-    decodes cleanly, then detection; a single-byte declaration is checked against detection
-    because any bytes 'decode' as Latin-1."""
+    decodes cleanly, then (nothing declared) Chinese double-byte text, then detection; a single-byte
+    declaration is checked against detection because any bytes 'decode' as Latin-1."""
     bom, bom_bytes = read_bom(body)
     if bom:
         encoding = _canonical(bom) or bom
@@ -83,7 +103,8 @@ def decode_html(body: bytes, headers: dict | None = None) -> tuple[str, str]:
         text = _decodes(body, encoding)
         if text is not None:
             return text, encoding
-    detected = _detected(body)
+    detected = None if declared else _chinese_double_byte(body)
+    detected = detected or _detected(body)
     single = next((e for e in declared if e in _SINGLE_BYTE), None)
     if detected is not None and (single is None or detected[1] in _MULTI_BYTE):
         return detected
