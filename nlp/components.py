@@ -137,7 +137,7 @@ class OpennessComponent:
             text = full[s:e]
             inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
             if (inside or previous) and self.rules.is_candidate(text):
-                for item in type(self).analyse(self.rules, text, inside, previous, self.families):
+                for item in type(self).analyse(self.rules, self.rules.fold(text), inside, previous, self.families):
                     found.append({**item, "evidence": text, "start": doc._.offset + s, "end": doc._.offset + e})
             if inside:
                 previous = inside

@@ -30,6 +30,8 @@ class SignalRule:
 @dataclass(frozen=True)
 class Rules:
     prefilter: re.Pattern
+    taiwan: re.Pattern
+    taiwan_terms: dict
     hypothetical: re.Pattern
     concession_start: re.Pattern
     concession_end: re.Pattern
@@ -49,6 +51,10 @@ class Rules:
     speech: re.Pattern
     signals: tuple[SignalRule, ...]
 
+    def fold(self, sentence: str) -> str:
+        """Taiwan vocabulary → mainland words of the same length (offsets unchanged)."""
+        return self.taiwan.sub(lambda m: self.taiwan_terms[m.group()], sentence)
+
     def is_candidate(self, sentence: str) -> bool:
         """Whether a literal that every stance and signal cue needs occurs (cheap; the cues decide)."""
         return self.prefilter.search(sentence) is not None
@@ -61,13 +67,19 @@ def load_rules(path: str | None = None) -> Rules:
     unknown = set(data["signals"]) - set(SIGNAL_IDS)
     if unknown:
         raise ValueError(f"{path or DEFAULT_RULES}: unknown signal ids {sorted(unknown)}")
+    terms = data["taiwan_terms"]
+    uneven = [k for k, v in terms.items() if len(k) != len(v)]
+    if uneven:
+        raise ValueError(f"{path or DEFAULT_RULES}: taiwan_terms must keep the length: {uneven}")
     signals = tuple(
         SignalRule(sid, _any(spec["patterns"]),
                    re.compile(spec["requires"], re.I) if spec.get("requires") else None,
                    re.compile(spec["subject"]) if spec.get("subject") else None)
         for sid, spec in data["signals"].items())
     return Rules(
-        prefilter=re.compile("|".join(map(re.escape, sorted(set(data["prefilter"]), key=len, reverse=True))),
+        taiwan=re.compile("|".join(sorted(terms, key=len, reverse=True))),
+        taiwan_terms=terms,
+        prefilter=re.compile("|".join(map(re.escape, sorted(set(data["prefilter"]) | set(terms), key=len, reverse=True))),
                              re.IGNORECASE),
         hypothetical=_any(data["hypothetical"]),
         concession_start=re.compile(data["concession"]["start"], re.I),

@@ -106,3 +106,22 @@ def test_rather_than_open_source_is_weights_only_only_with_weights(nlp_pipeline)
     text = "Hunyuan-Large 采用腾讯自己的社区许可协议,而不是 OSI 批准的开源许可证。"
     assert ("Hunyuan-Large", "weights_only") not in signals(nlp_pipeline, text)
     assert ("Hunyuan-Large", "license_not_open_source") in signals(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, expected_claim, expected_signal", [
+    # Taiwan vocabulary (透過, 授權, 資料) survives OpenCC's character conversion; the cues fold it
+    ("GPT-4o 沒有開放權重,只能透過 ChatGPT 使用。", ("GPT-4o", "closed"), ("GPT-4o", "api_only")),
+    ("Phi-3 採用 MIT 授權發布。", ("Phi-3", "open"), None),
+    ("OpenAI 也未說明 GPT-4o 的訓練資料。", None, ("GPT-4o", "training_data_undisclosed")),
+])
+def test_taiwan_vocabulary(nlp_pipeline, text, expected_claim, expected_signal):
+    result = extract_docs([text], nlp=nlp_pipeline)[0]
+    if expected_claim:
+        assert expected_claim in {(c["subject"], c["stance"]) for c in result.claims}
+    if expected_signal:
+        assert expected_signal in {(s["subject"], s["signal"]) for s in result.signals}
+    assert all(result.text[c["start"]:c["end"]] == c["evidence"] for c in result.claims + result.signals)
+
+
+def test_calling_a_name_is_not_speaking(nlp_pipeline):
+    assert ("OpenAI", "closed") in claims(nlp_pipeline, "網路上有人乾脆把 OpenAI 稱作 ClosedAI。")
