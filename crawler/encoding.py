@@ -105,8 +105,12 @@ def decode_html(body: bytes, headers: dict | None = None) -> tuple[str, str]:
             return text, encoding
     detected = None if declared else _chinese_double_byte(body)
     detected = detected or _detected(body)
-    single = next((e for e in declared if e in _SINGLE_BYTE), None)
-    if detected is not None and (single is None or detected[1] in _MULTI_BYTE):
+    if detected is not None and detected[1] in _MULTI_BYTE:
         return detected
-    fallback = single or "utf-8"
+    # Single-byte text: the declared charset, else windows-1252, the web's default for undeclared
+    # pages (OpenWatch reads Chinese and English sources; a guessed Baltic or Cyrillic codepage is noise).
+    single = next((e for e in declared if e in _SINGLE_BYTE), None)
+    if detected is not None and single is None and len(detected[0]) != len(body):  # not one byte per character
+        return detected
+    fallback = single or "cp1252"
     return body.decode(fallback, errors="replace"), fallback
