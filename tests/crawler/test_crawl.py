@@ -13,14 +13,22 @@ def counts():
         return {m.__name__: session.exec(select(func.count()).select_from(m)).one() for m in (Article, ArticleURL, Page)}
 
 
+def add_feeds(base: str, **paths: str) -> None:
+    for name, path in paths.items():
+        add_source(name=name, kind="rss", url=f"{base}{path}")
+
+
+def source_named(session, name: str) -> Source:
+    return session.exec(select(Source).where(Source.name == name)).one()
+
+
 def test_feed_crawl_survives_every_failure_and_recrawl_adds_nothing(sqlite_url, site, run_crawl):
     base, hits = site
-    add_source(name="fixture", kind="rss", url=f"{base}/feed.xml")
-    add_source(name="broken", kind="rss", url=f"{base}/broken.xml")
+    add_feeds(base, fixture="/feed.xml", broken="/broken.xml")
     first = run_crawl()
     with session_scope() as session:
         articles = {a.url.replace(base, ""): a for a in session.exec(select(Article)).all()}
-        source = session.exec(select(Source).where(Source.name == "fixture")).one()
+        source = source_named(session, "fixture")
         runs = session.exec(select(CrawlRun)).all()
     # stored: 3 stories, 1 near-duplicate, 2 Chinese pages (missing and wrong charset), 2 from the broken feed
     first_copy = "/a/1.html" if "/a/1.html" in articles else "/syndicated/1.html"  # whichever came first
@@ -76,18 +84,16 @@ def test_unreachable_source_is_reported_and_the_crawl_finishes(sqlite_url, site,
     assert result["offline"]["status"] == "failed" and "ConnectionRefused" in result["offline"]["errors"][0]
     assert result["fixture"]["new_articles"] == 2
     with session_scope() as session:
-        offline = session.exec(select(Source).where(Source.name == "offline")).one()
+        offline = source_named(session, "offline")
     assert offline.health == "degraded" and offline.consecutive_failures == 1 and offline.last_error
 
 
 def test_moved_feed_gets_its_new_url_and_gone_feed_is_disabled(sqlite_url, site, run_crawl):
     base, _ = site
-    add_source(name="moved", kind="rss", url=f"{base}/moved.xml")
-    add_source(name="gone", kind="rss", url=f"{base}/gone.xml")
+    add_feeds(base, moved="/moved.xml", gone="/gone.xml")
     result = run_crawl()
     with session_scope() as session:
-        moved = session.exec(select(Source).where(Source.name == "moved")).one()
-        gone = session.exec(select(Source).where(Source.name == "gone")).one()
+        moved, gone = source_named(session, "moved"), source_named(session, "gone")
         stored = session.exec(select(Article.url)).all()
     assert moved.url == f"{base}/new-feed.xml" and result["moved"]["new_articles"] == 1 and stored == [f"{base}/a/6.html"]
     assert not gone.enabled and gone.health == "gone" and "410" in result["gone"]["errors"][0]
