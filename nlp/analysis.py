@@ -244,7 +244,9 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
 def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
                     families: dict | None = None) -> list[dict]:
     """Claims (subject, stance, speaker, confidence) asserted in one sentence; offsets are the caller's."""
-    if rules.hypothetical.search(text):
+    present = rules.literals.present(text)
+    cues = [(stance, m) for stance, gates in rules.stances for g in gates for m in g.finditer(text, present)]
+    if not cues or rules.hypothetical.search(text):
         return []
     names = [(m["start"], m["end"]) for m in mentions]
     taken = [m.span() for m in rules.neutral.finditer(text)]
@@ -252,42 +254,43 @@ def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: lis
     hedge = 0.15 if rules.hedge.search(text) else 0.0
     speaker = None
     out, seen = [], set()
-    for stance, pattern in rules.stances:
-        for m in pattern.finditer(text):
-            if _overlaps(taken, m.start(), m.end()) or any(  # "开放源代码促进会" is a name, not a cue
-                    s < m.end() and m.start() < e and not m.start() <= s < e <= m.end() for s, e in names):
-                continue
-            taken.append(m.span())
-            if stance == "open" and (_overlaps(concessions, m.start(), m.end())
-                                     or rules.negation.search(text, max(0, m.start() - 12), m.start())
-                                     or rules.irrealis.search(text, max(0, m.start() - 30), m.start())):
-                continue
-            if rules.topic_before.search(text, max(0, m.start() - 4), m.start()) or rules.topic_after.match(text, m.end()):
-                continue
-            predicative = bool(rules.copula_before.search(text, max(0, m.start() - 8), m.start()))
-            generic = stance != "disputed" and not predicative and bool(rules.generic_after.match(text, m.end()))
-            cue = Cue(m.start(), m.end(), local=bool(rules.local.fullmatch(m.group())), predicative=predicative,
-                      generic=generic, other_head=generic and not rules.subject_head.match(text, m.end()))
-            subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, stance)
-            for subject in subjects:
-                if (subject["canonical"], stance) in seen or (stance == "open" and (subject["canonical"], "disputed") in seen):
-                    continue  # "X 并不是真正意义的开源, 至少不是…的开源": the open label is what is disputed
-                seen.add((subject["canonical"], stance))
-                if speaker is None:
-                    speaker = find_speaker(rules, text, mentions) or ""
-                out.append({**_subject_fields(subject), "stance": stance, "speaker": speaker or None,
-                            "cue": m.group(), "confidence": round(max(0.1, conf - hedge), 2)})
+    for stance, m in cues:
+        if _overlaps(taken, m.start(), m.end()) or any(  # "开放源代码促进会" is a name, not a cue
+                s < m.end() and m.start() < e and not m.start() <= s < e <= m.end() for s, e in names):
+            continue
+        taken.append(m.span())
+        if stance == "open" and (_overlaps(concessions, m.start(), m.end())
+                                 or rules.negation.search(text, max(0, m.start() - 12), m.start())
+                                 or rules.irrealis.search(text, max(0, m.start() - 30), m.start())):
+            continue
+        if stance != "disputed" and (rules.topic_before.search(text, max(0, m.start() - 4), m.start())
+                                     or rules.topic_after.match(text, m.end())):
+            continue  # "OSI 对开源 AI 的定义": a topic; "不是开源软件意义上的开源" still disputes
+        predicative = bool(rules.copula_before.search(text, max(0, m.start() - 8), m.start()))
+        generic = stance != "disputed" and not predicative and bool(rules.generic_after.match(text, m.end()))
+        cue = Cue(m.start(), m.end(), local=bool(rules.local.fullmatch(m.group())), predicative=predicative,
+                  generic=generic, other_head=generic and not rules.subject_head.match(text, m.end()))
+        subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, stance)
+        for subject in subjects:
+            if (subject["canonical"], stance) in seen or (stance == "open" and (subject["canonical"], "disputed") in seen):
+                continue  # "X 并不是真正意义的开源, 至少不是…的开源": the open label is what is disputed
+            seen.add((subject["canonical"], stance))
+            if speaker is None:
+                speaker = find_speaker(rules, text, mentions) or ""
+            out.append({**_subject_fields(subject), "stance": stance, "speaker": speaker or None,
+                        "cue": m.group(), "confidence": round(max(0.1, conf - hedge), 2)})
     return out
 
 
 def sentence_signals(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
                      families: dict | None = None) -> list[dict]:
     """Open-washing signals in one sentence, each tied to its subject."""
-    out, seen = [], set()
+    out, seen, present = [], set(), rules.literals.present(text)
     for rule in rules.signals:
-        if rule.requires is not None and not rule.requires.search(text):
+        matches = [m for g in rule.patterns for m in g.finditer(text, present)]
+        if not matches or (rule.requires is not None and not rule.requires.search(text)):
             continue
-        for m in rule.pattern.finditer(text):
+        for m in matches:
             subjects, _ = _subjects(rules, text, Cue(m.start(), m.end()), mentions, previous, families or {},
                                     rule.signal)
             for subject in subjects:

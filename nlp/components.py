@@ -45,10 +45,6 @@ def doc_text(doc: Doc) -> str:
     return doc._.text
 
 
-def _dicts(mentions: list[Mention]) -> list[dict]:
-    return [m.as_context() for m in mentions]
-
-
 class EntityComponent:
     def __init__(self, nlp: Language, kb_paths: list[str] | None, extras: bool, jieba_userdict: bool,
                  pretrained_ner: str | None):
@@ -85,27 +81,22 @@ class EntityComponent:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.mentions is not None:  # already matched on the whole article (nlp.extract)
-            mentions = [Mention(**{k: m[k] for k in ("start", "end", "text", "canonical", "label", "known", "org",
-                                                     "referee")})
-                        for m in doc._.mentions]
-        else:
-            mentions = self.matcher.find(doc_text(doc))
+        ext = doc._  # every `doc._` builds an accessor object: take it once
+        mentions = ext.mentions  # set when matched on the whole article (nlp.extract)
+        if mentions is None:
+            mentions = [m.as_context() for m in self.matcher.find(doc_text(doc))]
         extra = self.chinese_orgs(doc)
         if self.ner is not None:
             extra += [Mention(e.start_char, e.end_char, e.text, e.text, "ORG", known=False)
                       for e in self.ner(doc_text(doc)).ents if e.label_ == "ORG"]
-        for x in extra:
-            if not any(x.start < m.end and m.start < x.end for m in mentions):
-                mentions.append(x)
-        mentions.sort(key=lambda m: m.start)
-        spans = []
-        for m in mentions:
-            span = doc.char_span(m.start, m.end, label=m.label, kb_id=m.canonical, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-        doc.ents = filter_spans(spans)
-        doc._.mentions = _dicts(mentions)
+        extra = [x.as_context() for x in extra
+                 if not any(x.start < m["end"] and m["start"] < x.end for m in mentions)]
+        if extra:
+            mentions = sorted(mentions + extra, key=lambda m: m["start"])
+        spans = [doc.char_span(m["start"], m["end"], label=m["label"], kb_id=m["canonical"], alignment_mode="expand")
+                 for m in mentions]
+        doc.ents = filter_spans([s for s in spans if s is not None])
+        ext.mentions = mentions
         return doc
 
 
@@ -129,8 +120,8 @@ class OpennessComponent:
         return self._families
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = doc._.mentions or []
-        previous = doc._.previous or []
+        ext = doc._
+        mentions, previous, offset = ext.mentions or [], ext.previous or [], ext.offset
         found = []
         full = doc_text(doc)
         for s, e in split_sentences(full):  # char offsets: cheaper than doc.sents, same punctuation
@@ -138,10 +129,10 @@ class OpennessComponent:
             inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
             if (inside or previous) and self.rules.is_candidate(text):
                 for item in type(self).analyse(self.rules, self.rules.fold(text), inside, previous, self.families):
-                    found.append({**item, "evidence": text, "start": doc._.offset + s, "end": doc._.offset + e})
+                    found.append({**item, "evidence": text, "start": offset + s, "end": offset + e})
             if inside:
                 previous = inside
-        setattr(doc._, self.attr, found)
+        setattr(ext, self.attr, found)
         return doc
 
 

@@ -3,7 +3,7 @@
 Speed comes from doing the cheap work on the whole text and the expensive work on few
 sentences: knowledge-base and shape mentions are found on the whole article by one compiled
 regex (`nlp.matcher`), sentences are split by punctuation, and only sentences with an openness
-cue (the `prefilter` literals of `cues.yaml`) and a name nearby go through the spaCy pipeline
+cue (the literals a stance or signal pattern needs, `nlp.gates`) and a name nearby go through the spaCy pipeline
 (jieba segmentation, claims, signals) with `nlp.pipe`.
 """
 from __future__ import annotations
@@ -84,9 +84,10 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
                 inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
                 if (inside or previous) and rules.is_candidate(text[s:e]):
                     doc = nlp.make_doc(text[s:e])
-                    doc._.offset, doc._.article = s, i
-                    doc._.mentions = [m.as_context(s) for m in inside]
-                    doc._.previous = [m.as_context(s) for m in previous]
+                    ext = doc._  # every `doc._` builds an accessor object: take it once
+                    ext.offset, ext.article, ext.text = s, i, text[s:e]
+                    ext.mentions = [m.as_context(s) for m in inside]
+                    ext.previous = [m.as_context(s) for m in previous]
                     yield doc
                 if inside:
                     previous = inside
@@ -94,12 +95,13 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
     with nlp.select_pipes(disable=["sentencizer"]):  # candidates are single sentences already
         docs = list(nlp.pipe(candidates(), batch_size=batch_size, n_process=n_process))
     for doc in docs:
-        result = results[doc._.article]
-        result.claims.extend(doc._.claims)
-        result.signals.extend(doc._.signals)
+        ext = doc._
+        result = results[ext.article]
+        result.claims.extend(ext.claims)
+        result.signals.extend(ext.signals)
         known = {(m.start, m.end) for m in result.entities}
-        for m in doc._.mentions:  # names only the segmented pass finds (Chinese organizations)
-            start, end = m["start"] + doc._.offset, m["end"] + doc._.offset
+        for m in ext.mentions:  # names only the segmented pass finds (Chinese organizations)
+            start, end = m["start"] + ext.offset, m["end"] + ext.offset
             if (start, end) not in known and not any(start < x.end and x.start < end for x in result.entities):
                 result.entities.append(Mention(start, end, m["text"], m["canonical"], m["label"], m["known"], m["org"]))
     for result in results:

@@ -1,4 +1,9 @@
-"""Openness rules as data: `nlp/data/cues.yaml` compiled once into regular expressions."""
+"""Openness rules as data: `nlp/data/cues.yaml` compiled once into regular expressions.
+
+Every stance and signal pattern is compiled with its literal gate (`nlp.gates`), so a sentence
+costs a regex scan only for the patterns whose literals it holds; a sentence that holds none is
+no candidate at all.
+"""
 from __future__ import annotations
 
 import re
@@ -7,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from nlp.gates import Gated, Literals
 
 DEFAULT_RULES = Path(__file__).parent / "data" / "cues.yaml"
 SIGNAL_IDS = ("usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
@@ -22,14 +29,14 @@ def _any(patterns) -> re.Pattern:
 @dataclass(frozen=True)
 class SignalRule:
     signal: str
-    pattern: re.Pattern
+    patterns: tuple[Gated, ...]
     requires: re.Pattern | None
     subject: re.Pattern | None
 
 
 @dataclass(frozen=True)
 class Rules:
-    prefilter: re.Pattern
+    literals: Literals
     taiwan: re.Pattern
     taiwan_terms: dict
     hypothetical: re.Pattern
@@ -37,7 +44,7 @@ class Rules:
     concession_end: re.Pattern
     hedge: re.Pattern
     anaphora: re.Pattern
-    stances: tuple[tuple[str, re.Pattern], ...]
+    stances: tuple[tuple[str, tuple[Gated, ...]], ...]
     neutral: re.Pattern
     local: re.Pattern
     negation: re.Pattern
@@ -56,8 +63,8 @@ class Rules:
         return self.taiwan.sub(lambda m: self.taiwan_terms[m.group()], sentence)
 
     def is_candidate(self, sentence: str) -> bool:
-        """Whether a literal that every stance and signal cue needs occurs (cheap; the cues decide)."""
-        return self.prefilter.search(sentence) is not None
+        """Whether the sentence holds the literals of some stance or signal pattern (cheap)."""
+        return bool(self.literals.present(self.fold(sentence)))
 
 
 @lru_cache(maxsize=4)
@@ -72,21 +79,26 @@ def load_rules(path: str | None = None) -> Rules:
     if uneven:
         raise ValueError(f"{path or DEFAULT_RULES}: taiwan_terms must keep the length: {uneven}")
     signals = tuple(
-        SignalRule(sid, _any(spec["patterns"]),
+        SignalRule(sid, tuple(map(Gated.compile, spec["patterns"])),
                    re.compile(spec["requires"], re.I) if spec.get("requires") else None,
                    re.compile(spec["subject"]) if spec.get("subject") else None)
         for sid, spec in data["signals"].items())
+    stances = tuple((stance, tuple(map(Gated.compile, pats))) for stance, pats in data["stances"].items())
+    gates = [g for _, gs in stances for g in gs] + [g for rule in signals for g in rule.patterns]
+    if any(g.literals is None for g in gates):
+        raise ValueError(f"{path or DEFAULT_RULES}: every stance and signal pattern needs a literal "
+                         f"(a word it always contains); these have none: "
+                         f"{[g.pattern.pattern for g in gates if g.literals is None]}")
     return Rules(
+        literals=Literals(gates),
         taiwan=re.compile("|".join(sorted(terms, key=len, reverse=True))),
         taiwan_terms=terms,
-        prefilter=re.compile("|".join(map(re.escape, sorted(set(data["prefilter"]) | set(terms), key=len, reverse=True))),
-                             re.IGNORECASE),
         hypothetical=_any(data["hypothetical"]),
         concession_start=re.compile(data["concession"]["start"], re.I),
         concession_end=re.compile(data["concession"]["end"], re.I),
         hedge=_any(data["hedge"]),
         anaphora=_any(data["anaphora"]),
-        stances=tuple((stance, _any(pats)) for stance, pats in data["stances"].items()),
+        stances=stances,
         neutral=_any(data["neutral"]),
         local=re.compile(data["local"], re.I),
         negation=re.compile(data["negation"], re.I),

@@ -10,7 +10,7 @@ import re
 
 # A sentence ends at a line break, or after terminal punctuation plus any closing quotes/brackets.
 _END = re.compile(r"\n+|[。！？!?；;…]+[”’」』\"')）]*"
-                  r"|(?<!\b[A-Z])(?<!\bInc)(?<!\bCorp)(?<!\bLtd)(?<!\bCo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bvs)"
+                  r"|(?=\.)(?<!\b[A-Z])(?<!\bInc)(?<!\bCorp)(?<!\bLtd)(?<!\bCo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bvs)"
                   r"(?<!\bNo)(?<!\bSt)\.[”’\"')）]*(?=\s+[A-Z\"“(]|\s*$)")
 SPACY_PUNCT_CHARS = ["。", "！", "？", "!", "?", "；", ";", "…", "\n", "."]
 
