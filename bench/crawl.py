@@ -5,7 +5,7 @@ Generates a local site (N article pages + RSS feeds of 100 entries), serves it o
   2. crawl: `crawler.run.crawl` (fetch, robots.txt, extract, dedup, store in SQLite) with extraction
      worker processes and with in-process extraction, at N/2 and N pages to show memory stays flat.
 Each row: pages stored, wall seconds, pages/s, CPU seconds (with workers), peak RSS of the process
-and of its largest worker. AutoThrottle is off for the local site (as in the demo); politeness
+and of its largest child process. AutoThrottle is off for the local site (as in the demo); politeness
 defaults for real sources are unchanged.
 
     .venv/bin/python bench/crawl.py [--pages 2000] [--workers 2]
@@ -29,7 +29,8 @@ SYLLABLES = "ka lo mi ne tu ra si po de va lu ze fo gi ba ni ro te ma su".split(
 VOCABULARY = ["".join(random.Random(n).choices(SYLLABLES, k=2 + n % 3)) for n in range(8000)]
 WEIGHTS = [1 / (rank + 10) for rank in range(len(VOCABULARY))]
 # Each measured step runs in its own process and prints one JSON line: wall seconds, CPU seconds
-# (its own plus its worker processes'), peak RSS of the process and of its largest worker.
+# (its own plus its child processes'), peak RSS of the process and of its largest child (the
+# extraction workers; without them, any short-lived helper the process forks, which starts at its size).
 MEASURE = """
 import json, resource, sys, time
 def measure(step, **extra):
@@ -144,7 +145,7 @@ def main() -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1)
-        print(f"{'':<34} {'pages':>6} {'wall s':>8} {'pages/s':>8} {'cpu s':>8} {'RSS MB':>7} {'worker':>7}")
+        print(f"{'':<34} {'pages':>6} {'wall s':>8} {'pages/s':>8} {'cpu s':>8} {'RSS MB':>7} {'child':>7}")
         bare = measured(BARE, str(work / "site" / "a"))
         print(row("bare trafilatura (1 process)", bare))
         for workers in (args.workers, 0):

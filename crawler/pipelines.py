@@ -27,11 +27,9 @@ def extraction_pool(workers: int) -> Executor | None:
     if workers <= 0:
         return None
     if _pool is None:
-        # forkserver: a fresh process imports the extractor once, each worker is forked from it warm
-        # (plain fork is unsafe from Scrapy's threaded process; spawn would import once per worker)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crawler.cleaning"])
-        _pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+        # spawn: plain fork is unsafe from Scrapy's threaded process; the workers are direct children,
+        # joined (and their CPU time accounted) when the pool shuts down
+        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
     return _pool
 
 
