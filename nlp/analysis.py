@@ -128,7 +128,7 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     if cue.other_head:
         return None, 0.0
     here = [m for m in mentions if cs <= m["start"] < cue.end
-            and not _is_speaker(rules, text, m)                                       # "腾讯称它…"
+            and not _is_speaker(rules, text, m, cue.start, mentions)                  # "腾讯称它…"
             and not (m["start"] >= cue.start and _CHANNEL.search(text, 0, m["start"]))]  # "只能通过 ChatGPT"
     if rules.quantified.search(text, cs, cue.start) and not here:
         return None, 0.0  # "各主要参与者都会将其…开源": a generic subject
@@ -158,11 +158,15 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     return None, 0.0
 
 
-def _is_speaker(rules: Rules, text: str, mention: dict) -> bool:
+def _is_speaker(rules: Rules, text: str, mention: dict, cue_start: int, mentions: list[dict]) -> bool:
+    """A name right before a speech verb whose content names its own subject ("腾讯称它…", "Meta said
+    Llama 3 …"); "X 宣布开源" keeps X as the subject."""
     pos = mention["end"]
     while pos < len(text) and text[pos].isspace():
         pos += 1
-    return rules.speech.match(text, pos) is not None
+    verb = rules.speech.match(text, pos)
+    return verb is not None and (any(verb.end() <= m["start"] < cue_start for m in mentions)
+                                 or rules.anaphora.search(text, verb.end(), cue_start) is not None)
 
 
 def _coordinated(subject: dict, mentions: list[dict], text: str) -> list[dict]:
@@ -244,8 +248,8 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
 def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
                     families: dict | None = None) -> list[dict]:
     """Claims (subject, stance, speaker, confidence) asserted in one sentence; offsets are the caller's."""
-    present = rules.literals.present(text)
-    cues = [(stance, m) for stance, gates in rules.stances for g in gates for m in g.finditer(text, present)]
+    active = rules.literals.active(text)
+    cues = [(stance, m) for stance, gates in rules.stances for g in gates if g in active for m in g.pattern.finditer(text)]
     if not cues or rules.hypothetical.search(text):
         return []
     names = [(m["start"], m["end"]) for m in mentions]
@@ -285,9 +289,9 @@ def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: lis
 def sentence_signals(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
                      families: dict | None = None) -> list[dict]:
     """Open-washing signals in one sentence, each tied to its subject."""
-    out, seen, present = [], set(), rules.literals.present(text)
+    out, seen, active = [], set(), rules.literals.active(text)
     for rule in rules.signals:
-        matches = [m for g in rule.patterns for m in g.finditer(text, present)]
+        matches = [m for g in rule.patterns if g in active for m in g.pattern.finditer(text)]
         if not matches or (rule.requires is not None and not rule.requires.search(text)):
             continue
         for m in matches:

@@ -63,6 +63,10 @@ class EntityComponent:
                     if " " not in alias:
                         jieba.add_word(alias, freq=2000, tag="nt" if entry.kind == "org" else "nz")
 
+    def may_find_names(self, text: str) -> bool:
+        """Whether this component can find names the article matcher cannot (an organization suffix, a NER)."""
+        return self.ner is not None or _ORG_SUFFIX_RE.search(text) is not None
+
     def chinese_orgs(self, doc: Doc) -> list[Mention]:
         """Unknown organizations: a proper-looking jieba word right before an organization suffix."""
         import jieba

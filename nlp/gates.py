@@ -4,8 +4,8 @@ Python's `re` scans a sentence in a few microseconds per pattern, and the openne
 about a hundred patterns, more than jieba spends on the same sentence. Most patterns need one
 of a few literal strings (`(?:不是|并非)\\s*开源` needs "开源"), and a substring test costs
 nanoseconds. `required_literals` reads that set from the parsed pattern (the idea of the
-prefilters of RE2 and Hyperscan). `Literals.present` finds, once per sentence, which of all the
-gates' strings a case-folded sentence holds; `Gated.finditer` scans only when its gate meets them.
+prefilters of RE2 and Hyperscan). `Literals.active` finds, once per sentence, which gate strings
+the case-folded sentence holds and so which patterns are worth a scan.
 """
 from __future__ import annotations
 
@@ -57,9 +57,9 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return _sequence(sre.parse(pattern, re.IGNORECASE))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Gated:
-    """A compiled pattern with its literal gate (None: always scanned)."""
+    """A compiled pattern with its literal gate (None when the pattern guarantees no literal)."""
 
     pattern: re.Pattern
     literals: frozenset[str] | None
@@ -68,24 +68,20 @@ class Gated:
     def compile(cls, pattern: str) -> "Gated":
         return cls(re.compile(pattern, re.IGNORECASE), required_literals(pattern))
 
-    def may_match(self, present: frozenset[str]) -> bool:
-        return self.literals is None or not self.literals.isdisjoint(present)
-
-    def finditer(self, text: str, present: frozenset[str]):
-        """Matches in `text`; `present` are the gate strings it holds (`Literals.present`)."""
-        return self.pattern.finditer(text) if self.may_match(present) else ()
-
 
 class Literals:
-    """All gate strings of a rule set, tested together on each sentence."""
+    """The gates of a rule set (each with a literal set), tested together on each sentence."""
 
-    def __init__(self, gates):
-        self.strings = tuple(sorted({s for g in gates if g.literals for s in g.literals}))
-        self._last: tuple[str, frozenset[str]] = ("", frozenset())
+    def __init__(self, gates: list[Gated]):
+        self.index: dict[str, list[Gated]] = {}
+        for g in gates:
+            for s in g.literals:
+                self.index.setdefault(s, []).append(g)
+        self._last: tuple[str, frozenset[Gated]] = ("", frozenset())
 
-    def present(self, text: str) -> frozenset[str]:
-        """The gate strings in `text` (the last answer is kept: claims and signals ask in turn)."""
+    def active(self, text: str) -> frozenset[Gated]:
+        """The patterns whose literals `text` holds (the last answer is kept: claims and signals ask in turn)."""
         if self._last[0] != text:
             lowered = text.lower()
-            self._last = (text, frozenset(s for s in self.strings if s in lowered))
+            self._last = (text, frozenset(g for s, gs in self.index.items() if s in lowered for g in gs))
         return self._last[1]

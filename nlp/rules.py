@@ -64,7 +64,7 @@ class Rules:
 
     def is_candidate(self, sentence: str) -> bool:
         """Whether the sentence holds the literals of some stance or signal pattern (cheap)."""
-        return bool(self.literals.present(self.fold(sentence)))
+        return bool(self.literals.active(self.fold(sentence)))
 
 
 @lru_cache(maxsize=4)

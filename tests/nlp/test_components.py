@@ -80,3 +80,28 @@ def test_spacy_pipeline_sets_entities_and_claims(nlp_pipeline):
     assert {(e.kb_id_, e.label_) for e in doc.ents} >= {("Google", "ORG"), ("Gemma", "MODEL"), ("Hunyuan", "MODEL")}
     assert ("Hunyuan", "closed") in {(c["subject"], c["stance"]) for c in doc._.claims}
     assert [d._.claims for d in nlp_pipeline.pipe(["腾讯的混元大模型不开源。"])][0][0]["stance"] == "closed"
+
+
+def test_two_processes_give_the_same_results(nlp_pipeline):
+    texts = ["腾讯的混元大模型不开源。该公司称其训练数据未公开。", "Critics say Llama 2 is not truly open source.",
+             "OpenAI 只能通过 API 提供 GPT-4。"] * 3
+    one = extract_docs(texts, nlp=nlp_pipeline)
+    two = extract_docs(texts, nlp=nlp_pipeline, n_process=2, batch_size=2)
+    assert [(r.claims, r.signals, [m.as_json() for m in r.entities]) for r in two] == \
+        [(r.claims, r.signals, [m.as_json() for m in r.entities]) for r in one]
+    assert any(r.claims for r in one)
+
+
+def test_an_installed_pipeline_can_add_organizations(tmp_path):
+    """`pretrained_ner` loads any spaCy pipeline (here a small one saved to disk) and adds its ORG entities."""
+    import spacy
+
+    from nlp import load_pipeline
+
+    other = spacy.blank("zh")
+    other.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "星火智算"}])
+    other.to_disk(tmp_path / "ner")
+    with_ner = load_pipeline(str(tmp_path / "ner"))
+    result = extract_docs(["星火智算宣布开源了自己的模型。"], nlp=with_ner)[0]
+    assert ("星火智算", "ORG") in {(m.canonical, m.label) for m in result.entities}
+    assert ("星火智算", "open") in claims(result)
