@@ -105,6 +105,16 @@ class DistributedSpider(RedisSpider):
             self.delegates[name] = SPIDERS[source["kind"]].from_crawler(self.crawler, source=source)
         return self.delegates[name]
 
+    def spider_idle(self):
+        """Idle: store what the pipeline buffered (a worker lives long; batches must not wait for
+        its end), then let scrapy-redis poll Redis for more."""
+        from crawler.pipelines import StorePipeline
+
+        for pipeline in self.crawler.engine.scraper.itemproc.middlewares:
+            if isinstance(pipeline, StorePipeline):
+                pipeline.flush()
+        super().spider_idle()
+
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
         logging.getLogger("openwatch.worker").info("crawl.worker.closed", extra={"kv": {

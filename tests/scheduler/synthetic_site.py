@@ -6,10 +6,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-WORDS = ("model weights licence open source closed api training data release researchers community benchmark "
-         "parameters dataset inference startup laboratory government policy evaluation restriction commercial "
-         "developers download access transparency report documentation company announced version update cloud "
-         "platform users million safety compute chips hardware analysts journalists market competition").split()
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 CLAIMS = ("Meta said Llama {n} is open source, but critics say it is not truly open because of its licence.",
           "OpenAI keeps GPT-{n} closed and offers it only through its API.",
           "Mistral released the weights of model {n} under Apache 2.0 and disclosed no training data.")
@@ -17,7 +14,10 @@ CLAIMS = ("Meta said Llama {n} is open source, but critics say it is not truly o
 
 def article_html(n: int) -> bytes:
     rng = random.Random(n)
-    paragraphs = [" ".join(rng.choice(WORDS) for _ in range(60)).capitalize() + "." for _ in range(4)]
+    def word() -> str:   # random letters: pages share few character 4-grams, so none is a near-duplicate
+        return "".join(rng.choice(LETTERS) for _ in range(rng.randint(2, 9)))
+
+    paragraphs = [" ".join(word() for _ in range(60)).capitalize() + "." for _ in range(4)]
     paragraphs.insert(1, CLAIMS[n % len(CLAIMS)].format(n=n))
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Report {n}</title></head>"

@@ -1,5 +1,5 @@
-"""`openwatch worker extract` processes sharing one PostgreSQL: each article extracted exactly once
-(checked with the `extraction_log` trigger fixture, on what the database accepted)."""
+"""A killed `openwatch worker extract` loses and duplicates nothing (checked with the `extraction_log`
+trigger fixture, on what the database accepted). Two concurrent workers: see test_scale_out."""
 from __future__ import annotations
 
 import signal
@@ -29,20 +29,6 @@ def add_articles(url: str, count: int) -> None:
 def pending(url: str) -> int:
     with get_engine(url).connect() as conn:
         return conn.execute(text("SELECT count(*) FROM article WHERE extraction_status <> 'done'")).scalar()
-
-
-def test_two_workers_extract_every_article_exactly_once(pg_url, extraction_log, services):
-    add_articles(pg_url, 300)
-    workers = [services("worker", "extract", "--batch-size", "10", "--exit-when-idle", name=f"w{i}")
-               for i in range(2)]
-    for worker in workers:
-        assert worker.proc.wait(120) == 0, worker.log[-2000:]
-    log = extraction_log()
-    ids = [article_id for article_id, _ in log]
-    assert sorted(ids) == sorted(set(ids)), "an article was extracted twice"
-    assert len(ids) == 300 and pending(pg_url) == 0
-    with get_engine(pg_url).connect() as conn:
-        assert conn.execute(text("SELECT count(DISTINCT article_id) FROM claim")).scalar() > 200
 
 
 def test_killed_worker_loses_nothing_and_duplicates_nothing(pg_url, extraction_log, services, wait_for):

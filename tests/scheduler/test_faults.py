@@ -76,3 +76,41 @@ def test_database_briefly_unreachable_failure_recorded_next_run_succeeds(pg_url,
     assert ok.status == "ok" and ok.new_articles + failed.new_articles >= 1
     with session_scope(pg_url) as session:
         assert session.exec(select(Source).where(Source.name == "synthetic")).one().health == "ok"
+
+
+def test_sqlite_scheduler_and_worker_write_while_the_dashboard_reads(sqlite_url, services, wait_for):
+    import threading
+
+    from storage.db import get_engine
+    from storage.queries import Filters, claims_per_day, totals
+
+    stop, reads, errors = threading.Event(), [], []
+
+    def dashboard():
+        engine = get_engine(sqlite_url)
+        while not stop.is_set():
+            try:
+                with engine.connect() as conn:
+                    reads.append((totals(conn, Filters()), len(claims_per_day(conn, Filters()))))
+            except Exception as exc:  # noqa: BLE001  (collected and asserted on below)
+                errors.append(repr(exc))
+
+    with SyntheticSite(120, delay_s=0.02) as site:
+        add_source(sqlite_url, name="synthetic", kind="sitemap", url=site.sitemap)
+        reader = threading.Thread(target=dashboard)
+        reader.start()
+        scheduler = services("schedule", "--no-extract", "--stop-grace", "2", name="scheduler")
+        extractor = services("worker", "extract", "--batch-size", "5", "--idle-sleep", "0.2", name="extract")
+        wait_for(lambda: runs(sqlite_url, "synthetic") and runs(sqlite_url, "synthetic")[-1].status == "ok",
+                 timeout=90, what="the crawl")
+        wait_for(lambda: reads and reads[-1][0]["articles"] == 120, timeout=60,
+                 what="the dashboard to see every article")
+        time.sleep(3)                    # let the extract worker write while the reader keeps reading
+        for service in (extractor, scheduler):
+            assert service.stop() == 0, service.log[-2000:]
+        stop.set()
+        reader.join()
+    assert not errors, errors[:3]
+    assert len(reads) > 20 and reads[-1][0]["claims"] > 0
+    for service in (extractor, scheduler):
+        assert "database is locked" not in service.log

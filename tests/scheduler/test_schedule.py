@@ -44,18 +44,18 @@ def test_backoff_doubles_per_failure_up_to_a_day():
     assert crawl_interval(3 * 24 * 60, 4) == timedelta(days=3)   # never shorter than the source's own interval
 
 
-def test_failing_source_is_recorded_backed_off_and_flagged_not_dropped(db_url, services, free_port, wait_for, stored_jobs):
+def test_failing_source_is_recorded_backed_off_and_flagged_not_dropped(sqlite_url, services, free_port, wait_for, stored_jobs):
     add_source("dead", f"http://127.0.0.1:{free_port}/feed.xml", interval=60)
     service = services("schedule", *FAST)
     wait_for(lambda: [r for r in runs("dead") if r.status == "failed"], what="a failed run")
     service.wait_log("event=backoff")
-    wait_for(lambda: stored_jobs(db_url)["crawl:dead"] - time.time() > 90 * 60, what="the backed-off interval")
+    wait_for(lambda: stored_jobs(sqlite_url)["crawl:dead"] - time.time() > 90 * 60, what="the backed-off interval")
     assert service.stop() == 0
     run = runs("dead")[-1]
     assert run.status == "failed" and run.error_summary and run.finished_at is not None
     dead = source("dead")
     assert dead.consecutive_failures >= 1 and dead.health in ("degraded", "failing") and dead.enabled
-    assert "crawl:dead" in stored_jobs(db_url)
+    assert "crawl:dead" in stored_jobs(sqlite_url)
 
 
 def test_restart_keeps_jobs_and_runs_a_missed_job_once(db_url, services, free_port, wait_for, stored_jobs):
@@ -91,15 +91,15 @@ def test_restart_keeps_jobs_and_runs_a_missed_job_once(db_url, services, free_po
     assert "crawl:feed" in listed.stdout and "maintenance" in listed.stdout
 
 
-def test_disabled_source_loses_its_job_and_new_one_gets_one(db_url, services, free_port, wait_for, stored_jobs):
+def test_disabled_source_loses_its_job_and_new_one_gets_one(sqlite_url, services, free_port, wait_for, stored_jobs):
     add_source("old", f"http://127.0.0.1:{free_port}/a.xml")
     service = services("schedule", *FAST)
-    wait_for(lambda: "crawl:old" in stored_jobs(db_url), what="the job of the first source")
+    wait_for(lambda: "crawl:old" in stored_jobs(sqlite_url), what="the job of the first source")
     assert service.stop() == 0
     with session_scope(_db()) as session:
         session.exec(select(Source).where(Source.name == "old")).one().enabled = False
     add_source("new", f"http://127.0.0.1:{free_port}/b.xml")
     service = services("schedule", *FAST)
-    wait_for(lambda: "crawl:new" in stored_jobs(db_url) and "crawl:old" not in stored_jobs(db_url),
+    wait_for(lambda: "crawl:new" in stored_jobs(sqlite_url) and "crawl:old" not in stored_jobs(sqlite_url),
              what="jobs following the sources")
     assert service.stop() == 0
