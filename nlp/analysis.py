@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from nlp.rules import Rules
+from nlp.sentences import pieces
 
 _CLAUSE = re.compile(r"[,，;；:：]")
 _COORD_WORD = re.compile(r"、|和|与|及|以及|\band\b|&|/|\bor\b|或|比|than|like|像", re.I)
@@ -46,12 +47,7 @@ class Cue:
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for m in _CLAUSE.finditer(text):
-        out.append((start, m.start()))
-        start = m.end()
-    out.append((start, len(text)))
-    return out
+    return pieces(_CLAUSE, text)
 
 
 def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:

@@ -12,18 +12,22 @@ import re
 _END = re.compile(r"\n+|[。！？!?；;…]+[”’」』\"')）]*"
                   r"|(?=\.)(?<!\b[A-Z])(?<!\bInc)(?<!\bCorp)(?<!\bLtd)(?<!\bCo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bvs)"
                   r"(?<!\bNo)(?<!\bSt)\.[”’\"')）]*(?=\s+[A-Z\"“(]|\s*$)")
-SPACY_PUNCT_CHARS = ["。", "！", "？", "!", "?", "；", ";", "…", "\n", "."]
+
+
+def pieces(separator: re.Pattern, text: str, keep: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of the stretches between matches of `separator` (`keep`: a piece ends with its separator)."""
+    spans, start = [], 0
+    for m in separator.finditer(text):
+        spans.append((start, m.end() if keep else m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-blank sentence, with surrounding whitespace trimmed."""
-    spans, start = [], 0
-    for m in _END.finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    spans.append((start, len(text)))
     out = []
-    for s, e in spans:
+    for s, e in pieces(_END, text, keep=True):
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
