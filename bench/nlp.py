@@ -5,7 +5,7 @@
 Corpus: the seed articles (../shared/seeds) and the demo site's articles (zh, zh-Hant, en),
 normalized, repeated until the corpus holds at least --mb megabytes of text. Prints
 articles/s and characters/s for (a) `nlp.extract.extract_docs` (the whole pipeline: entity
-matching, sentence splitting, prefilter, spaCy/jieba on candidate sentences, claims, signals)
+matching, sentence splitting, literal gates, spaCy on candidate sentences, claims, signals)
 and (b) `jieba.lcut` of every text, their ratio, and peak memory (tracemalloc) at two corpus
 sizes so that flatness in the corpus size is visible.
 """
