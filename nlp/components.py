@@ -131,7 +131,7 @@ class OpennessComponent:
         for s, e in split_sentences(full):  # char offsets: cheaper than doc.sents, same punctuation
             text = full[s:e]
             inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
-            if (inside or previous) and self.rules.is_candidate(text):
+            if inside or previous:  # the rules scan only patterns whose literals occur (nlp.gates)
                 for item in type(self).analyse(self.rules, self.rules.fold(text), inside, previous, self.families):
                     found.append({**item, "evidence": text, "start": offset + s, "end": offset + e})
             if inside:

@@ -63,8 +63,9 @@ class Rules:
         return self.taiwan.sub(lambda m: self.taiwan_terms[m.group()], sentence)
 
     def is_candidate(self, sentence: str) -> bool:
-        """Whether the sentence holds the literals of some stance or signal pattern (cheap)."""
-        return bool(self.literals.active(self.fold(sentence)))
+        """Whether some stance or signal pattern matches (scanning only the patterns whose literals occur)."""
+        folded = self.fold(sentence)
+        return any(g.pattern.search(folded) for g in self.literals.active(folded))
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,8 @@ from spacy.lang.zh import ChineseTokenizer
 from spacy.tokens import Doc
 from spacy.util import registry
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'’_-][A-Za-z0-9]+)*|\S")
+# a word (Latin/digits) or any other single character, with the one space after it; or other whitespace
+_PIECE = re.compile(r"([A-Za-z0-9]+(?:[.'’_-][A-Za-z0-9]+)*|\S)( (?! ))?|(\s+)")
 
 
 class SelectiveChineseTokenizer(ChineseTokenizer):
@@ -27,25 +28,8 @@ class SelectiveChineseTokenizer(ChineseTokenizer):
     def __call__(self, text: str) -> Doc:
         if self.jieba_when.search(text):
             return super().__call__(text)
-        words, spaces, pos = [], [], 0
-        for m in _TOKEN.finditer(text):
-            _gap(text[pos:m.start()], words, spaces)
-            words.append(m.group())
-            spaces.append(False)
-            pos = m.end()
-        _gap(text[pos:], words, spaces)
-        return Doc(self.vocab, words=words, spaces=spaces)
-
-
-def _gap(gap: str, words: list[str], spaces: list[bool]) -> None:
-    """Whitespace between tokens: one space trails the previous token, the rest is a token."""
-    if not gap:
-        return
-    if words and gap[0] == " ":
-        spaces[-1], gap = True, gap[1:]
-    if gap:
-        words.append(gap)
-        spaces.append(False)
+        pieces = _PIECE.findall(text)
+        return Doc(self.vocab, words=[w or ws for w, _, ws in pieces], spaces=[bool(sp) for _, sp, _ in pieces])
 
 
 @registry.tokenizers("openwatch.SelectiveChineseTokenizer.v1")
