@@ -29,8 +29,11 @@ MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions"
                "license_not_open_source", "weights_only", "open_label_disputed", "disputed",
                "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
 _OWNER_OF = re.compile(r"(?:的|'s)\s*$")
-_SINCE = re.compile(r"(?:自从?|从|since|after)\s*$", re.I)
+_SINCE = re.compile(r"(?:自从?|since)\s*$", re.I)
+_SINCE_AFTER = re.compile(r"\s*(?:之?后|以来|起)")
 _CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
+_CHANNEL_BEFORE = re.compile(r"通过|经由|\bvia\b|\bthrough\b", re.I)
+_CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|和|与|及|、|and|or|,)*", re.I)
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+", re.I)
@@ -100,11 +103,12 @@ def _collapse_sizes(group: list[dict], families: dict) -> list[dict]:
 
 def _own_model(subject: dict, context: list[dict], text: str) -> dict:
     """The organization's most recently named model in the context, else the organization. A model
-    named as a point in time ("自 GPT-2 后", "since GPT-2") is no candidate."""
+    named as a channel ("只能通过 ChatGPT 使用") or a point in time ("自 GPT-2 后") is no candidate."""
     if subject["label"] != "ORG":
         return subject
     models = [m for m in context if m["label"] == "MODEL" and m.get("org") == subject["canonical"]
-              and not (m["start"] >= 0 and _SINCE.search(text, max(0, m["start"] - 8), m["start"]))]
+              and not (m["start"] >= 0 and (_CHANNEL.search(text, max(0, m["start"] - 10), m["start"])
+                                            or _time_reference(text, m)))]
     return models[-1] if models else subject
 
 
@@ -130,7 +134,7 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         return None, 0.0  # "各主要参与者都会将其…开源": a generic subject
     pronoun = not here and rules.anaphora.search(text, cs, cue.start)  # "But it is not open source … the OSI"
     later = [] if cue.generic or cue.local or cue.predicative or pronoun else \
-        [m for m in mentions if cue.end <= m["start"] < ce]
+        [m for m in mentions if cue.end <= m["start"] < ce and not _is_channel(text, cs, m)]
     if pronoun:  # "X, OpenAI's model, … and it is only available via API": the sentence's first model
         models = [m for m in mentions if m["start"] < cue.start and m["label"] == "MODEL"]
         if models:
@@ -227,8 +231,21 @@ def _subject_fields(subject: dict) -> dict:
     return out
 
 
+def _is_channel(text: str, clause_start: int, m: dict) -> bool:
+    """A name in the list after 通过/via ("只能通过 API 和 ChatGPT 使用"), not after its verb."""
+    via = [x for x in _CHANNEL_BEFORE.finditer(text, clause_start, m["start"])]
+    return bool(via) and _CHANNEL_LIST.fullmatch(text, via[-1].end(), m["start"]) is not None
+
+
+def _time_reference(text: str, m: dict) -> bool:
+    """A name as a point in time: "自 GPT-2 之后", "since GPT-2"."""
+    if not _SINCE.search(text, max(0, m["start"] - 8), m["start"]):
+        return False
+    return bool(_SINCE_AFTER.match(text, m["end"])) or text[m["start"] - 1].isascii()
+
+
 def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
-    candidates = [m for m in mentions if not m.get("referee")]
+    candidates = [m for m in mentions if not m.get("referee") and not _time_reference(text, m)]
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
     if subject is None:
         return [], 0.0

@@ -125,3 +125,31 @@ def test_taiwan_vocabulary(nlp_pipeline, text, expected_claim, expected_signal):
 
 def test_calling_a_name_is_not_speaking(nlp_pipeline):
     assert ("OpenAI", "closed") in claims(nlp_pipeline, "網路上有人乾脆把 OpenAI 稱作 ClosedAI。")
+
+
+def test_a_model_named_as_a_point_in_time_is_no_subject(nlp_pipeline):
+    text = "反观 OpenAI,自 GPT-3 之后就不再公开模型权重,只能透过 API 和 ChatGPT 取得。"
+    found = claims(nlp_pipeline, text)
+    assert ("OpenAI", "closed") in found and not {s for s, _ in found} & {"GPT-3", "ChatGPT"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Snowflake 形容 Arctic 是目前最強的開放模型。", {("Arctic", "open")}),
+    ("Reka calls Reka Core an open model.", {("Reka Core", "open")}),
+])
+def test_open_model_label(nlp_pipeline, text, expected, tmp_path, monkeypatch):
+    extra = tmp_path / "kb.yaml"
+    extra.write_text("orgs:\n- {name: Reka}\nmodels:\n- {name: Arctic, org: Snowflake}\n- {name: Reka Core, org: Reka}\n",
+                     encoding="utf-8")
+    monkeypatch.setenv("OPENWATCH_KB_EXTRA", str(extra))
+    from nlp.kb import load_kb
+    from nlp.matcher import EntityMatcher
+
+    entities = nlp_pipeline.get_pipe("openwatch_entities")
+    monkeypatch.setattr(entities, "matcher", EntityMatcher(load_kb()))
+    assert claims(nlp_pipeline, text) == expected
+
+
+def test_ban_on_improving_other_models_in_traditional_chinese(nlp_pipeline):
+    text = "使用者不得利用 DBRX 或其輸出內容去改善其他大型語言模型。"
+    assert ("DBRX", "no_training_other_models") in signals(nlp_pipeline, text)
