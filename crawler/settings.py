@@ -3,8 +3,6 @@
 `crawler.run` loads this module and adds the User-Agent from the environment
 (OPENWATCH_USER_AGENT). Tests and benchmarks override single values.
 """
-import os
-
 BOT_NAME = "openwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -42,7 +40,7 @@ EXTENSIONS = {"crawler.extensions.CrawlRunRecorder": 500}
 # OpenWatch's own settings
 OPENWATCH_STORE_BATCH = 100               # articles written per transaction
 OPENWATCH_MIN_TEXT_CHARS = 80             # shorter main text: not an article
-OPENWATCH_EXTRACT_WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))  # extraction processes; 0: in-process
+OPENWATCH_EXTRACT_WORKERS = 0  # extraction processes; 0: in-process
 
 LOG_LEVEL = "WARNING"
 LOG_INSTALL_ROOT_HANDLER = False

@@ -144,11 +144,11 @@ TEST_SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_MAXSIZE": 200_000, "DOWNLOAD_W
                  "RETRY_TIMES": 1, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "ERROR", "OPENWATCH_STORE_BATCH": 3}
 
 
-def crawl_in_subprocess(names=None) -> list[dict]:
+def crawl_in_subprocess(names=None, **settings) -> list[dict]:
     """crawler.run.crawl in a fresh process (Twisted's reactor cannot restart), with test settings."""
     code = ("import json, sys; from dataclasses import asdict; from crawler.run import crawl;"
             "print(json.dumps([asdict(s) for s in crawl(json.loads(sys.argv[1]), settings=json.loads(sys.argv[2]))]))")
-    done = subprocess.run([sys.executable, "-c", code, json.dumps(names), json.dumps(TEST_SETTINGS)],
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(names), json.dumps({**TEST_SETTINGS, **settings})],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return {s["source"]: s for s in json.loads(done.stdout.strip().splitlines()[-1])}

@@ -63,11 +63,11 @@ def test_feed_crawl_survives_every_failure_and_recrawl_adds_nothing(sqlite_url, 
     assert hits["/a/1.html"] == 1
 
 
-def test_sitemap_and_site_section_sources(sqlite_url, site, run_crawl):
+def test_sitemap_and_site_section_sources_with_extraction_workers(sqlite_url, site, run_crawl):
     base, hits = site
     add_source(name="map", kind="sitemap", url=f"{base}/sitemap_index.xml")
     add_source(name="section", kind="site", url=f"{base}/section/", max_depth=2)
-    result = run_crawl()
+    result = run_crawl(OPENWATCH_EXTRACT_WORKERS=2)
     with session_scope() as session:
         urls = {u.replace(base, "") for u in session.exec(select(Article.url)).all()}
     assert urls == {"/s/10.html", "/s/11.html", "/section/2024/05/story-20.html", "/section/2024/05/story-21.html",
