@@ -4,10 +4,11 @@
 
 Corpus: the seed articles (../shared/seeds) and the demo site's articles (zh, zh-Hant, en),
 normalized, repeated until the corpus holds at least --mb megabytes of text. Prints
-articles/s and characters/s for (a) `nlp.extract.extract_docs` (the whole pipeline: entity
+articles/s and characters/s for (a) `nlp.extract.iter_extractions` (the whole pipeline: entity
 matching, sentence splitting, literal gates, spaCy on candidate sentences, claims, signals)
 and (b) `jieba.lcut` of every text, their ratio, and peak memory (tracemalloc) at two corpus
-sizes so that flatness in the corpus size is visible.
+sizes so that flatness in the corpus size is visible (results are consumed as they stream out,
+as `extract_pending` stores them batch by batch).
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def main() -> None:
     import jieba
 
     from nlp import load_pipeline
-    from nlp.extract import extract_docs
+    from nlp.extract import iter_extractions
 
     nlp = load_pipeline()
     base = corpus_texts()
@@ -71,7 +72,8 @@ def main() -> None:
           f"({len(base)} distinct, {langs} English)")
 
     def pipeline(ts):
-        extract_docs(ts, normalized=True, nlp=nlp, n_process=args.n_process)
+        for _ in iter_extractions(ts, normalized=True, nlp=nlp, n_process=args.n_process):
+            pass
 
     def segment(ts):
         for t in ts:
