@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+from datetime import time
 
 import yaml
 from helpers import run_openwatch
@@ -34,6 +35,17 @@ def stored_articles():
         return list(session.exec(select(Article)).all()), list(session.exec(select(Source)).all())
 
 
+def article_ids_by_url() -> dict[str, int]:
+    """Every URL an article was seen at (its own and syndicated copies) → the stored article."""
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import ArticleURL
+
+    with session_scope() as session:
+        return {u.url: u.article_id for u in session.exec(select(ArticleURL))}
+
+
 def gold_claims_found(rows: list[dict]) -> tuple[int, list]:
     from crawler.normalize import normalize
 
@@ -60,23 +72,35 @@ def test_demo_crawl_extract_export_and_rerun_without_duplicates(tmp_path):
     assert os.path.exists(tmp_path / "data" / "openwatch.db")
 
     articles, sources = stored_articles()
-    originals = {a.url: a for a in articles if a.duplicate_of_id is None}
+    stored = {a.url: a for a in articles if a.duplicate_of_id is None}
     by_url = {SITE.canonical(a.path): a for a in SITE.articles}
-    # every article once, under its stable canonical URL; the robots-disallowed draft never
+    # Every article once, under its stable canonical URL. A syndicated copy is stored once with
+    # both URLs linked to it; which URL came first depends on crawl order.
+    seen_at = article_ids_by_url()
+    originals = {}
+    for copy in SITE.syndicated:
+        own, partner = SITE.canonical(copy.of), SITE.canonical(copy.path)
+        assert seen_at[own] == seen_at[partner], "the syndicated copy is linked to the same article"
+        originals[own] = stored.pop(own, None) or stored.pop(partner)
+    originals.update(stored)
     assert set(originals) == set(by_url)
     assert not any("Aurora-9" in a.text or "/private/" in a.url for a in articles)
     for url, article in originals.items():
         site_article = by_url[url]
         assert site_article.paragraphs[-1][:40] in article.text, url  # GBK/Big5 pages decoded
         assert {"en": "en", "zh": "zh", "tw": "zh-Hant"}[site_article.section] == article.language, url
-        assert article.published_at and article.published_at.date() == site_article.published.date(), url
+        # the same instant (stored in UTC), or the same calendar day for a page that shows a date only
+        shown = site_article.published
+        assert article.published_at == shown or (
+            article.published_at.time() == time(0) and article.published_at.date() == shown.date()), url
         assert article.extraction_status == "done", url
     assert sorted(s.name for s in sources) == ["demo-atom", "demo-rss", "demo-site", "demo-sitemap"]
 
     rows = export_claims(tmp_path / "claims.csv")
     assert rows and {r["stance"] for r in rows} == {"open", "closed", "disputed"}
+    stored_articles_by_url = {a.url: a for a in originals.values()}
     for row in rows:
-        article = originals[row["article_url"]]  # claims only from original articles, never the copy
+        article = stored_articles_by_url[row["article_url"]]  # claims only from stored articles, never twice
         assert row["evidence"] and row["evidence"] in article.norm_text  # offsets are into the normalized text
     hits, missing = gold_claims_found(rows)
     total = hits + len(missing)
