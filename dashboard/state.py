@@ -90,7 +90,7 @@ def sidebar_filters(vocab: dict, page: str) -> Filters:
                      help="An organization also selects the claims about its models")
     side.multiselect("Model", _keep(vocab["models"], "f_models"), key="f_models")
     side.multiselect("Stance", list(STANCES), key="f_stances")
-    side.multiselect("Open-washing signal", _keep(vocab["signals"], "f_signals"), key="f_signals",
+    side.multiselect("Open-washing signal", _keep(list(SIGNAL_LABELS), "f_signals"), key="f_signals",
                      format_func=signal_label)
     side.text_input("Speaker contains", key="f_speaker")
     side.text_input("Evidence contains", key="f_text", help="Free-text search in the evidence sentences")

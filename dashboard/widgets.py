@@ -49,15 +49,16 @@ def trend_chart(daily: pd.DataFrame, by: str, title: str, filters: Filters, colo
                 labels: dict | None = None) -> None:
     """Stacked bars per day/week/month, coloured by `by` (stance, signal)."""
     frame = bucket(daily, filters.granularity, [by] if by else [])
+    step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}
+    frame["until"] = frame["period"] + step[filters.granularity]
     if labels:
         frame[by] = frame[by].map(lambda v: labels.get(v, v))
     color = alt.Color(f"{by}:N", title=by.capitalize(), scale=colors or alt.Undefined,
                       legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)) if by else alt.Undefined
-    chart = (alt.Chart(frame, title=title).mark_bar()
-             .encode(x=alt.X("period:T", title=filters.granularity.capitalize(),
-                             timeUnit="yearmonthdate" if filters.granularity != "month" else "yearmonth"),
-                     y=alt.Y("count:Q", title="Count"), color=color,
-                     tooltip=[alt.Tooltip("period:T", title="From"), *( [by] if by else []), "count:Q"]))
+    chart = (alt.Chart(frame, title=title).mark_bar(stroke="white", strokeWidth=0.5)
+             .encode(x=alt.X("period:T", title=filters.granularity.capitalize()), x2="until:T",
+                     y=alt.Y("sum(count):Q", title="Count"), color=color,
+                     tooltip=[alt.Tooltip("period:T", title="From"), *([by] if by else []), "count:Q"]))
     st.altair_chart(chart, width="stretch")
 
 

@@ -147,7 +147,8 @@ class Claim(SQLModel, table=True):
     """Somebody calls a subject open, closed or disputed; the evidence sentence proves it."""
 
     __table_args__ = (
-        Index("ix_claim_day_stance", "day", "stance"),
+        # covers the dashboard's trend and ranking aggregations over a period (no table lookups)
+        Index("ix_claim_day_stance", "day", "stance", "entity_id", "language", "source_id"),
         Index("ix_claim_entity_day", "entity_id", "day"),
         Index("ix_claim_source_day", "source_id", "day"),
     )
@@ -172,7 +173,7 @@ class Signal(SQLModel, table=True):
     """Open-washing evidence (a signal id from the taxonomy) tied to a subject."""
 
     __table_args__ = (
-        Index("ix_signal_day_signal", "day", "signal"),
+        Index("ix_signal_day_signal", "day", "signal", "entity_id", "language", "source_id"),
         Index("ix_signal_entity_day", "entity_id", "day"),
     )
 

@@ -181,8 +181,7 @@ def article_conditions(conn: Connection, filters: Filters) -> list:
         conds.append(Article.source_id.in_(sources) if sources else false())
     claim_filters = replace(filters, start=None, end=None, languages=(), sources=())
     if claim_filters != Filters(granularity=filters.granularity):
-        conds.append(exists().where(Claim.article_id == Article.id,
-                                    *evidence_conditions(conn, Claim, claim_filters)))
+        conds.append(Article.id.in_(select(Claim.article_id).where(*evidence_conditions(conn, Claim, claim_filters))))
     return conds
 
 
@@ -198,7 +197,7 @@ def data_version(conn: Connection) -> tuple:
 
 
 def choices(conn: Connection) -> dict[str, list[str]]:
-    """Values for the filter widgets: sources, organizations, models, languages, signals."""
+    """Values for the filter widgets: sources, organizations, models, languages (signal ids are the taxonomy's)."""
     def col(stmt) -> list[str]:
         return [r[0] for r in conn.execute(stmt) if r[0] is not None]
 
@@ -207,7 +206,6 @@ def choices(conn: Connection) -> dict[str, list[str]]:
         "organizations": col(select(Entity.canonical).where(Entity.kind == "org").order_by(Entity.canonical)),
         "models": col(select(Entity.canonical).where(Entity.kind == "model").order_by(Entity.canonical)),
         "languages": col(select(Source.language).distinct().order_by(Source.language)),
-        "signals": col(select(Signal.signal).distinct().order_by(Signal.signal)),
         "stances": list(STANCES),
     }
 

@@ -30,7 +30,7 @@ def dashboard(
     console.print(f"OpenWatch dashboard: http://{host}:{port}/  (Ctrl+C stops it)")
     os.execv(sys.executable, [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                               "--server.address", host, "--server.headless", "true",
-                              "--browser.gatherUsageStats", "false"])
+                              "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"])
 
 
 def register(app: typer.Typer) -> None:

@@ -144,7 +144,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('claim', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_claim_article_id'), ['article_id'], unique=False)
-        batch_op.create_index('ix_claim_day_stance', ['day', 'stance'], unique=False)
+        batch_op.create_index('ix_claim_day_stance', ['day', 'stance', 'entity_id', 'language', 'source_id'], unique=False)
         batch_op.create_index('ix_claim_entity_day', ['entity_id', 'day'], unique=False)
         batch_op.create_index('ix_claim_source_day', ['source_id', 'day'], unique=False)
 
@@ -199,7 +199,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('signal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signal_article_id'), ['article_id'], unique=False)
-        batch_op.create_index('ix_signal_day_signal', ['day', 'signal'], unique=False)
+        batch_op.create_index('ix_signal_day_signal', ['day', 'signal', 'entity_id', 'language', 'source_id'], unique=False)
         batch_op.create_index('ix_signal_entity_day', ['entity_id', 'day'], unique=False)
 
 
