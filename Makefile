@@ -36,7 +36,7 @@ test: dev browser
 ## Debian's chromium for the browser tests (Playwright cannot download its own browser here).
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will skip"; \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || echo "chromium not installed: browser tests will skip"; \
 	  else echo "chromium missing (apt-get install chromium): browser tests will skip"; fi; \
 	fi
 

@@ -75,9 +75,10 @@ def capture(base: str, out_dir: Path, pages: dict[str, str] = PAGES, width: int 
             page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
             page.wait_for_timeout(1500)  # let Vega finish drawing the charts
             # the app scrolls inside its main section: grow the window to its full height instead
-            height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-            page.set_viewport_size({"width": width, "height": min(max(height, 800), 4000)})
-            page.wait_for_timeout(500)
+            for _ in range(2):  # tables below the fold draw when visible, which can grow the page
+                height = page.evaluate("document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+                page.set_viewport_size({"width": width, "height": min(max(height + 80, 800), 4000)})
+                page.wait_for_timeout(1500)
             page.screenshot(path=str(out_dir / f"{name}.png"))
             texts[name] = page.inner_text("body")
         browser.close()

@@ -18,6 +18,9 @@ from storage.queries import Filters, bucket
 STANCE_COLORS = alt.Scale(domain=["open", "closed", "disputed"], range=["#2e7d32", "#757575", "#ef6c00"])
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
+# evidence tables show what was said before where it was said (the CSV keeps the export column order)
+EVIDENCE_FIRST = ["published", "subject", "stance", "signal", "evidence", "speaker", "outlet", "article_url",
+                  "signal_ids"]
 
 
 def escape_markdown(text: str) -> str:
@@ -56,7 +59,9 @@ def trend_chart(daily: pd.DataFrame, by: str, title: str, filters: Filters, colo
     color = alt.Color(f"{by}:N", title=by.capitalize(), scale=colors or alt.Undefined,
                       legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)) if by else alt.Undefined
     chart = (alt.Chart(frame, title=title).mark_bar(stroke="white", strokeWidth=0.5)
-             .encode(x=alt.X("period:T", title=filters.granularity.capitalize()), x2="until:T",
+             .encode(x=alt.X("period:T", title=filters.granularity.capitalize(),
+                                   axis=alt.Axis(format="%b %Y" if filters.granularity == "month" else "%d %b")),
+                     x2="until:T",
                      y=alt.Y("sum(count):Q", title="Count"), color=color,
                      tooltip=[alt.Tooltip("period:T", title="From"), *([by] if by else []), "count:Q"]))
     st.altair_chart(chart, width="stretch")
@@ -68,8 +73,9 @@ def table(frame: pd.DataFrame, name: str, *, links: bool = False, height: int | 
     config = {}
     if links and "article_url" in frame:
         config["article_url"] = st.column_config.LinkColumn("Article", display_text=r"https?://([^/]+)/")
+    order = [c for c in EVIDENCE_FIRST if c in frame] + [c for c in frame if c not in EVIDENCE_FIRST]
     event = st.dataframe(frame, hide_index=True, column_config=config, width="stretch", height=height or "auto",
-                         key=key, on_select="rerun" if selectable else "ignore",
+                         key=key, column_order=order, on_select="rerun" if selectable else "ignore",
                          selection_mode="single-row" if selectable else "multi-row")
     st.download_button(f"Download {len(frame):,} rows (CSV)", frame_csv(frame), file_name=f"openwatch-{name}.csv",
                        mime="text/csv", key=f"dl-{key or name}", icon=":material/download:", on_click="ignore")
