@@ -149,10 +149,11 @@ class DistributedSpider(RedisSpider):
             yield self.adopt(item, meta["ow_source"], meta["ow_run"]) if isinstance(item, Request) else item
 
 
-def worker_settings(redis_url: str, idle_timeout_s: float | None = None):
+def worker_settings(redis_url: str, idle_timeout_s: float | None = None, overrides: dict | None = None):
     """The crawl settings plus scrapy-redis's shared scheduler queue and run-scoped dupefilter."""
     names = keys()
     return crawl_settings({
+        **(overrides or {}),
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "DUPEFILTER_CLASS": "crawler.distributed.RunScopedDupeFilter",
         "SCHEDULER_PERSIST": True,               # the queue outlives any one worker
@@ -165,12 +166,14 @@ def worker_settings(redis_url: str, idle_timeout_s: float | None = None):
     })
 
 
-def run_worker(idle_timeout_s: float | None = None) -> None:
-    """Crawl from the shared queue until SIGTERM (or until idle for `idle_timeout_s` seconds)."""
+def run_worker(idle_timeout_s: float | None = None, overrides: dict | None = None) -> None:
+    """Crawl from the shared queue until SIGTERM (or until idle for `idle_timeout_s` seconds).
+
+    `overrides` are Scrapy settings (bench/scale.py turns politeness off for a local site)."""
     from scrapy.crawler import CrawlerProcess
 
     from openwatch.config import get_settings
 
-    process = CrawlerProcess(worker_settings(get_settings().redis_url, idle_timeout_s))
+    process = CrawlerProcess(worker_settings(get_settings().redis_url, idle_timeout_s, overrides))
     process.crawl(DistributedSpider)
     process.start()
