@@ -218,20 +218,17 @@ def _record(function: str, **kwargs) -> None:
         _event("run.record_retry", logging.WARNING, source=kwargs["source_name"], reason=reason)
 
 
-def extract_until_idle(batch_size: int, stop: threading.Event, skip_locked: bool | None = None) -> int:
+def extract_until_idle(batch_size: int, stop: threading.Event) -> int:
     """Extract pending articles batch by batch until none is left or `stop` is set; returns the count.
 
     Each batch is its own unit of work: stopping waits for the current batch only. On PostgreSQL
     batches are taken with SKIP LOCKED, so any number of processes can run this at once.
     """
     from openwatch.extraction import extract_pending
-    from storage.db import get_engine
 
-    if skip_locked is None:
-        skip_locked = get_engine().dialect.name == "postgresql"
     total = 0
     while not stop.is_set():
-        done = extract_pending(batch_size=batch_size, limit=batch_size, skip_locked=skip_locked)
+        done = extract_pending(batch_size=batch_size, limit=batch_size, skip_locked=True)
         total += done
         if done == 0:
             break

@@ -23,11 +23,13 @@ def extract_worker(
 
     Example: OPENWATCH_DATABASE_URL=postgresql+psycopg://openwatch@db:5432/openwatch openwatch worker extract
     """
+    import logging
     import threading
 
     import scheduler
 
     scheduler.configure_logging()
+    log = logging.getLogger("openwatch.worker")
     stop = threading.Event()
     scheduler.install_stop_handlers(stop)
     total = 0
@@ -35,12 +37,12 @@ def extract_worker(
         done = scheduler.extract_until_idle(batch_size, stop)
         total += done
         if done:
-            scheduler.log.info("worker.extracted", extra={"kv": {"articles": done, "total": total}})
+            log.info("extract.batch", extra={"kv": {"articles": done, "total": total}})
         elif exit_when_idle:
             break
         else:
             stop.wait(idle_sleep)
-    scheduler.log.info("worker.stopped", extra={"kv": {"total": total}})
+    log.info("extract.worker.stopped", extra={"kv": {"total": total}})
 
 
 @worker_app.command("crawl")
