@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urljoin
 
 from crawler import boilerplate
 from crawler.datelines import as_aware, dateline, parse_iso
@@ -34,6 +35,7 @@ class CleanPage:
     text: str
     norm_text: str
     encoding: str | None = None
+    canonical: str | None = None  # <link rel="canonical">, absolute
 
 
 def _is_paragraph(s: str) -> bool:
@@ -90,6 +92,15 @@ def _meta_author(tree) -> str | None:
     return next((a.strip() for a in found if a.strip() and not a.startswith("http")), None)
 
 
+def _canonical_link(tree, url: str | None) -> str | None:
+    """The page's <link rel="canonical">, made absolute against its <base href> and URL."""
+    href = next((h.strip() for h in tree.xpath('//link[@rel="canonical"]/@href') if h.strip()), None)
+    if href is None:
+        return None
+    base = next((b.strip() for b in tree.xpath("//base/@href") if b.strip()), "")
+    return urljoin(urljoin(url or "", base), href)
+
+
 def _second_pass(markup: str, first: str) -> str:
     """Precision mode sometimes keeps only a fragment of the body (a lead paragraph, a caption):
     when a recall-oriented pass finds several times more text, that text is the body."""
@@ -107,7 +118,7 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
     tree = trafilatura.load_html(markup)
     if tree is None:
         return CleanPage(None, None, None, None, None, "", "", encoding)
-    meta_author = _meta_author(tree)  # read before extraction prunes the tree
+    meta_author, canonical = _meta_author(tree), _canonical_link(tree, url)  # read before extraction prunes the tree
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False, favor_precision=True,
                                       date_extraction_params=_DATE_PARAMS)
     raw = (doc.text or "") if doc is not None else ""
@@ -118,4 +129,4 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
     published = parse_iso(doc.date, language) if doc is not None else None
     return CleanPage(title=doc.title if doc is not None else None, author=(doc.author if doc is not None else None) or meta_author,
                      published_at=published, date_origin="page" if published else None, language=language,
-                     text=text, norm_text=normalize(text), encoding=encoding)
+                     text=text, norm_text=normalize(text), encoding=encoding, canonical=canonical)

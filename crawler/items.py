@@ -13,7 +13,6 @@ class PageItem:
     headers: dict                 # response headers (Content-Type decides the charset)
     status: int = 200
     requested_url: str | None = None
-    canonical: str | None = None  # <link rel="canonical">
     feed_title: str | None = None
     feed_author: str | None = None
     feed_published: datetime | None = None

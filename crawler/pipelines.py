@@ -69,7 +69,7 @@ class CleanPipeline:
             published, origin = page["feed_published"], "feed"
         also = [page["requested_url"]] if page.get("requested_url") else []
         return CrawledPage(url=page["url"], source_id=page["source_id"], text=clean.text, norm_text=clean.norm_text,
-                           body=page["body"], canonical=page.get("canonical"), also_seen_at=also,
+                           body=page["body"], canonical=clean.canonical, also_seen_at=also,
                            title=clean.title or page.get("feed_title"), author=clean.author or page.get("feed_author"),
                            published_at=published, date_origin=origin, language=clean.language,
                            http_status=page["status"], content_type=page["headers"].get("Content-Type"),

@@ -148,10 +148,13 @@ def _insert_ignore(session: Session, model, rows: list[dict]) -> None:
         session.execute(_insert(session)(model).on_conflict_do_nothing(), rows)
 
 
-def _insert_article(session: Session, values: dict) -> int | None:
-    """The new article's id, or None when its URL is already taken."""
-    statement = _insert(session)(Article).values(**values).on_conflict_do_nothing().returning(Article.id)
-    return session.execute(statement).scalar()
+def _insert_articles(session: Session, rows: list[dict]) -> dict[str, int]:
+    """Insert article rows in one statement; {url: new id} for those whose URL was not taken yet."""
+    if not rows:
+        return {}
+    table = Article.__table__
+    statement = _insert(session)(table).on_conflict_do_nothing().returning(table.c.url, table.c.id)
+    return dict(session.execute(statement, rows).all())
 
 
 def _url_owners(session: Session, urls: set[str]) -> dict[str, int]:
@@ -159,6 +162,12 @@ def _url_owners(session: Session, urls: set[str]) -> dict[str, int]:
         return {}
     rows = session.execute(select(ArticleURL.url, ArticleURL.article_id).where(ArticleURL.url.in_(urls)))
     return dict(rows.all())
+
+
+def _article_ids(session: Session, urls: set[str]) -> dict[str, int]:
+    if not urls:
+        return {}
+    return dict(session.execute(select(Article.url, Article.id).where(Article.url.in_(urls))).all())
 
 
 def _hash_owners(session: Session, hashes: set[str]) -> dict[str, int]:
@@ -169,8 +178,19 @@ def _hash_owners(session: Session, hashes: set[str]) -> dict[str, int]:
     return dict(rows.all())
 
 
+def _article_row(page: CrawledPage, main: str, digest: str, fingerprint: int) -> dict:
+    return dict(url=main, source_id=page.source_id, title=page.title, author=page.author,
+                published_at=page.published_at, date_origin=page.date_origin, fetched_at=page.fetched_at,
+                language=page.language, text=page.text, norm_text=page.norm_text, content_hash=digest,
+                simhash=fingerprint, duplicate_of_id=None, extraction_status="pending")
+
+
 def store_pages(session: Session, pages: list[CrawledPage], near: NearDuplicateIndex) -> StoreResult:
-    """Store a batch of crawled pages in the session's transaction; see the module docstring."""
+    """Store a batch of crawled pages in the session's transaction; see the module docstring.
+
+    Pages are matched in order (a page may duplicate one earlier in the same batch); new articles are
+    written with one multi-row INSERT for the originals and one for the near-duplicates, which
+    reference originals by URL until their ids are known."""
     result = StoreResult()
     keyed = []
     for page in pages:
@@ -178,33 +198,47 @@ def store_pages(session: Session, pages: list[CrawledPage], near: NearDuplicateI
         main = canonical_url(page.canonical) if page.canonical else fetched
         urls = list(dict.fromkeys([main, fetched, *map(canonical_url, page.also_seen_at)]))
         keyed.append((page, main, urls, content_hash(page.norm_text)))
-    url_owner = _url_owners(session, {u for _, _, urls, _ in keyed for u in urls})
-    hash_owner = _hash_owners(session, {h for *_, h in keyed})
-    links, page_rows = [], []
+    # an owner is an article id (int) or, for an article new in this batch, its URL (str)
+    url_owner: dict[str, int | str] = _url_owners(session, {u for _, _, urls, _ in keyed for u in urls})
+    hash_owner: dict[str, int | str] = _hash_owners(session, {h for *_, h in keyed})
+    batch_near, fingerprints = NearDuplicateIndex(), []
+    originals, copies, owners = [], [], []
     for page, main, urls, digest in keyed:
         owner = next((url_owner[u] for u in urls if u in url_owner), None) or hash_owner.get(digest)
         if owner is None:
             fingerprint = simhash(page.norm_text)
+            row = _article_row(page, main, digest, fingerprint)
             original = near.find(fingerprint)
-            article = dict(url=main, source_id=page.source_id, title=page.title, author=page.author,
-                              published_at=page.published_at, date_origin=page.date_origin,
-                              fetched_at=page.fetched_at, language=page.language, text=page.text,
-                              norm_text=page.norm_text, content_hash=digest, simhash=fingerprint,
-                              duplicate_of_id=original, extraction_status="skipped" if original else "pending")
-            owner = _insert_article(session, article)
-            if owner is None:  # another crawl stored this URL a moment ago
-                owner = session.execute(select(Article.id).where(Article.url == main)).scalar_one()
-                result.duplicates += 1
-            elif original is None:
-                near.add(owner, fingerprint)
-                hash_owner[digest] = owner
-                result.new += 1
+            if original is None:
+                found = batch_near.find(fingerprint)
+                original = fingerprints[found][0] if found is not None else None
+            if original is None:
+                batch_near.add(len(fingerprints), fingerprint)
+                fingerprints.append((main, fingerprint))
+                hash_owner[digest] = main
+                originals.append(row)
             else:
-                result.near_duplicates += 1
-        else:
-            result.duplicates += 1
+                copies.append((row, original))
+            owner = main
         for url in urls:
             url_owner.setdefault(url, owner)
+        owners.append(owner)
+    ids = _insert_articles(session, originals)
+    for main, fingerprint in fingerprints:
+        if main in ids:
+            near.add(ids[main], fingerprint)
+    result.new = len(ids)
+    ids.update(_article_ids(session, {row["url"] for row in originals} - ids.keys()))  # URLs another crawl just stored
+    for row, original in copies:
+        row.update(duplicate_of_id=ids.get(original, original), extraction_status="skipped")
+    copy_ids = _insert_articles(session, [row for row, _ in copies])
+    result.near_duplicates = len(copy_ids)
+    ids.update(copy_ids)
+    ids.update(_article_ids(session, {row["url"] for row, _ in copies} - ids.keys()))
+    result.duplicates = len(pages) - result.new - result.near_duplicates
+    links, page_rows = [], []
+    for (page, _, urls, _), owner in zip(keyed, owners):
+        owner = ids.get(owner, owner)
         links += [{"url": u, "article_id": owner, "source_id": page.source_id, "seen_at": page.fetched_at}
                   for u in urls]
         page_rows.append({"url": page.url, "article_id": owner, "fetched_at": page.fetched_at,

@@ -54,13 +54,6 @@ class SourceSpider(scrapy.Spider):
         yield PageItem(url=response.url, source_id=self.source["id"], body=response.body,
                        headers={"Content-Type": response.headers.get(b"Content-Type", b"").decode("latin-1")},
                        status=response.status, requested_url=redirects[0] if redirects else None,
-                       canonical=_canonical_link(response), feed_title=entry.get("title"),
+                       feed_title=entry.get("title"),
                        feed_author=entry.get("author"), feed_published=entry.get("published"))
 
-
-def _canonical_link(response) -> str | None:
-    try:
-        href = response.xpath('//link[@rel="canonical"]/@href').get()
-    except (AttributeError, ValueError):  # not a text response
-        return None
-    return response.urljoin(href.strip()) if href and href.strip() else None

@@ -98,3 +98,27 @@ def test_crawl_run_records_health(db_url):
     with session_scope(db_url) as session:
         healthy = session.get(Source, source.id)
     assert run.status == "ok" and healthy.health == "ok" and healthy.etag == '"v2"' and healthy.last_new_article_at
+
+
+def test_one_batch_links_copies_to_articles_new_in_the_same_batch(db_url):
+    other = " ".join(f"{WORDS[i * 5 % 13]} {WORDS[i * 7 % 13]} {i * 3}." for i in range(400))
+    result = store(db_url, [crawled("https://a.example/1"), crawled("https://b.example/copy"),
+                            crawled("https://c.example/near", text=STORY + " Share this article. Related: more news."),
+                            crawled("https://a.example/2", text=other), crawled("https://a.example/1#again")])
+    assert (result.new, result.duplicates, result.near_duplicates) == (2, 2, 1)
+    with session_scope(db_url) as session:
+        ids = dict(session.exec(select(Article.url, Article.id)).all())
+        near = session.exec(select(Article).where(Article.url == "https://c.example/near")).one()
+        links = dict(session.exec(select(ArticleURL.url, ArticleURL.article_id)).all())
+        pages = session.exec(select(Page.article_id)).all()
+    assert near.duplicate_of_id == ids["https://a.example/1"] and near.extraction_status == "skipped"
+    assert links["https://b.example/copy"] == ids["https://a.example/1"] and len(pages) == 5 and None not in pages
+
+
+def test_url_stored_by_a_racing_crawl_is_linked_not_duplicated(db_url):
+    store(db_url, [crawled("https://a.example/1")])
+    with session_scope(db_url) as session:  # the other crawl's article row is there, its ArticleURL not yet
+        session.exec(ArticleURL.__table__.delete())
+    result = store(db_url, [crawled("https://a.example/1", text="a different text " * 20)])
+    assert (result.new, result.duplicates) == (0, 1)
+    assert count(db_url, Article) == 1 and count(db_url, ArticleURL) == 1
