@@ -31,8 +31,10 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Iterator
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -51,6 +53,7 @@ CRAWL_PREFIX = "crawl:"
 MAX_BACKOFF = timedelta(days=1)
 STOP_GRACE_S = 30.0          # on shutdown: time to finish, then time to close after SIGTERM
 SYNC_EVERY_S = 60            # how often sources added, changed or disabled are picked up
+LOCK_KEY = 0x6F77736368      # PostgreSQL advisory lock held by the one scheduler of a database
 
 RECORD_RETRY_S = 600         # how long a failed crawl's record is retried while the database is down
 RECORD_RETRY_EVERY_S = 2.0
@@ -245,13 +248,22 @@ def extract_job(batch_size: int = 50) -> int:
 
 def maintenance_job(retention_days: int = 30, stale_after_s: int = 2 * 3600) -> dict:
     """Retention of raw page bodies, orphaned runs, and planner statistics / vacuum."""
-    from storage.work import abandon_stale_runs, optimize_database, prune_page_bodies
+    from storage.work import optimize_database, prune_page_bodies
 
     result = {"pruned_pages": prune_page_bodies(retention_days),
-              "abandoned_runs": abandon_stale_runs(timedelta(seconds=stale_after_s)),
+              "abandoned_runs": _abandon_stale_runs(stale_after_s),
               "optimize": optimize_database()}
     _event("maintenance.finished", **result)
     return result
+
+
+def _abandon_stale_runs(older_than_s: float) -> int:
+    """Runs left 'running' by killed crawl processes. Not in Redis mode, where a run stays open
+    until the source's next push (crawler.distributed)."""
+    from openwatch.config import get_settings
+    from storage.work import abandon_stale_runs
+
+    return 0 if get_settings().redis_url else abandon_stale_runs(timedelta(seconds=older_than_s))
 
 
 # --- schedule ------------------------------------------------------------------------------
@@ -398,14 +410,54 @@ def list_jobs() -> list[tuple[str, datetime | None, timedelta]]:
     return [(job.id, job.next_run_time, job.trigger.interval) for job in open_job_store().get_all_jobs()]
 
 
-def serve(options: Options = Options()) -> None:
-    """Run the scheduler on OPENWATCH_DATABASE_URL until SIGTERM or SIGINT; then stop cleanly."""
-    from storage.work import abandon_stale_runs
+class AlreadyRunning(RuntimeError):
+    """Another scheduler holds this database's scheduler lock."""
 
+
+@contextmanager
+def single_scheduler() -> Iterator[None]:
+    """Hold the database's scheduler lock for the life of the process: two schedulers on one job
+    table would run every job twice. PostgreSQL: a session advisory lock; SQLite: flock on a file
+    beside the database."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from openwatch.config import get_settings
+    from storage.db import get_engine
+
+    url = get_settings().database_url
+    if make_url(url).get_backend_name() == "sqlite":
+        import fcntl
+
+        with open(f"{make_url(url).database}.scheduler-lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise AlreadyRunning("another `openwatch schedule` is running on this database") from exc
+            yield
+        return
+    with get_engine(url).connect() as conn:
+        if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar():
+            raise AlreadyRunning("another `openwatch schedule` is running on this database")
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+
+
+def serve(options: Options = Options()) -> None:
+    """Run the scheduler on OPENWATCH_DATABASE_URL until SIGTERM or SIGINT; then stop cleanly.
+
+    Raises AlreadyRunning when another scheduler serves the same database."""
+    with single_scheduler():
+        _serve(options)
+
+
+def _serve(options: Options) -> None:
     stop = threading.Event()
     install_stop_handlers(stop)
     _stopping.clear()
-    stale = abandon_stale_runs(timedelta(seconds=options.crawl_timeout_s + 2 * options.stop_grace_s))
+    stale = _abandon_stale_runs(options.crawl_timeout_s + 2 * options.stop_grace_s)
     scheduler = build_scheduler(options)
     scheduler.start(paused=True)
     changes = sync_jobs(scheduler, options)

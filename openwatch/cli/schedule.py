@@ -35,9 +35,13 @@ def schedule(
         _print_jobs(scheduler.list_jobs())
         return
     scheduler.configure_logging()
-    scheduler.serve(scheduler.Options(crawl_timeout_s=crawl_timeout, stop_grace_s=stop_grace, crawl_concurrency=concurrency,
-                                      extract=extract, extract_every_min=extract_every,
-                                      maintenance_every_h=maintenance_every, retention_days=retention_days))
+    try:
+        scheduler.serve(scheduler.Options(crawl_timeout_s=crawl_timeout, stop_grace_s=stop_grace,
+                                          crawl_concurrency=concurrency, extract=extract,
+                                          extract_every_min=extract_every, maintenance_every_h=maintenance_every,
+                                          retention_days=retention_days))
+    except scheduler.AlreadyRunning as exc:
+        raise UserError(f"{exc}; stop it first (one scheduler per database, any number of workers)") from exc
 
 
 def _print_jobs(jobs) -> None:

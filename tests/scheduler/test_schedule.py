@@ -103,3 +103,18 @@ def test_disabled_source_loses_its_job_and_new_one_gets_one(sqlite_url, services
     wait_for(lambda: "crawl:new" in stored_jobs(sqlite_url) and "crawl:old" not in stored_jobs(sqlite_url),
              what="jobs following the sources")
     assert service.stop() == 0
+
+
+def test_worker_crawl_without_redis_is_one_clear_line():
+    result = run_openwatch("worker", "crawl")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: OPENWATCH_REDIS_URL is not set") and "Traceback" not in result.stderr
+
+
+def test_a_second_scheduler_on_the_same_database_is_refused(db_url, services, wait_for, stored_jobs):
+    first = services("schedule", *FAST)
+    first.wait_log("scheduler.started")
+    second = run_openwatch("schedule", timeout=60)
+    assert second.returncode == 2, second.stderr
+    assert second.stderr.startswith("error: another `openwatch schedule` is running")
+    assert first.stop() == 0
