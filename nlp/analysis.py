@@ -261,8 +261,8 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
 def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
                     families: dict | None = None) -> list[dict]:
     """Claims (subject, stance, speaker, confidence) asserted in one sentence; offsets are the caller's."""
-    active = rules.literals.active(text)
-    cues = [(stance, m) for stance, gates in rules.stances for g in gates if g in active for m in g.pattern.finditer(text)]
+    cues = [(rules.stance_of[g], m) for g in rules.literals.active(text) if g in rules.stance_of
+            for m in g.pattern.finditer(text)]
     if not cues or rules.hypothetical.search(text):
         return []
     names = [(m["start"], m["end"]) for m in mentions]
@@ -302,9 +302,11 @@ def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: lis
 def sentence_signals(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
                      families: dict | None = None) -> list[dict]:
     """Open-washing signals in one sentence, each tied to its subject."""
-    out, seen, active = [], set(), rules.literals.active(text)
-    for rule in rules.signals:
-        matches = [m for g in rule.patterns if g in active for m in g.pattern.finditer(text)]
+    out, seen, matched = [], set(), {}
+    for g in rules.literals.active(text):  # in rule order
+        if g in rules.signal_of:
+            matched.setdefault(rules.signal_of[g], []).extend(g.pattern.finditer(text))
+    for rule, matches in matched.items():
         if not matches or (rule.requires is not None and not rule.requires.search(text)):
             continue
         for m in matches:

@@ -130,9 +130,10 @@ class OpennessComponent:
         full = doc_text(doc)
         for s, e in split_sentences(full):  # char offsets: cheaper than doc.sents, same punctuation
             text = full[s:e]
+            folded = self.rules.fold(text)
             inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
-            if inside or previous:  # the rules scan only patterns whose literals occur (nlp.gates)
-                for item in type(self).analyse(self.rules, self.rules.fold(text), inside, previous, self.families):
+            if self.rules.can_bind(folded, bool(inside), bool(previous)):  # (then only patterns whose literals occur)
+                for item in type(self).analyse(self.rules, folded, inside, previous, self.families):
                     found.append({**item, "evidence": text, "start": offset + s, "end": offset + e})
             if inside:
                 previous = inside

@@ -82,7 +82,7 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
             previous: list[Mention] = []
             for s, e in split_sentences(text):
                 inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
-                if (inside or previous or entities.may_find_names(text[s:e])) and rules.is_candidate(text[s:e]):
+                if rules.is_candidate(text[s:e], bool(inside) or entities.may_find_names(text[s:e]), bool(previous)):
                     doc = nlp.make_doc(text[s:e])
                     ext = doc._  # every `doc._` builds an accessor object: take it once
                     ext.offset, ext.article, ext.text = s, i, text[s:e]

@@ -11,6 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from nlp.gates import trie_regex
 from nlp.kb import Entry, KnowledgeBase
 from nlp.shapes import find_unknown
 
@@ -65,26 +66,6 @@ def variants(alias: str) -> set[str]:
     return {v for v in out if len(v) >= 2 or not _LATIN.search(v)}
 
 
-def _trie_regex(words: list[str]) -> str:
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if "" in node:
-            return "(?:" + body + ")?" if len(alts) > 1 or len(body) > 1 else body + "?"
-        return body
-
-    return build(trie)
-
-
 class EntityMatcher:
     """Alias lookup for one knowledge base, plus unknown-name shapes."""
 
@@ -98,7 +79,7 @@ class EntityMatcher:
                     slot = self.by_key.setdefault(v.casefold(), [])
                     if (entry, exact) not in slot:
                         slot.append((entry, exact))
-        self.regex = re.compile(_trie_regex(sorted(self.by_key)), re.IGNORECASE)
+        self.regex = re.compile(trie_regex(sorted(self.by_key)), re.IGNORECASE)
 
     def _accept(self, text: str, start: int, end: int) -> Entry | None:
         found = text[start:end]

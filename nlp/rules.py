@@ -44,7 +44,6 @@ class Rules:
     concession_end: re.Pattern
     hedge: re.Pattern
     anaphora: re.Pattern
-    stances: tuple[tuple[str, tuple[Gated, ...]], ...]
     neutral: re.Pattern
     local: re.Pattern
     negation: re.Pattern
@@ -57,15 +56,23 @@ class Rules:
     generic_after: re.Pattern
     speech: re.Pattern
     signals: tuple[SignalRule, ...]
+    stance_of: dict[Gated, str]  # each stance pattern's stance
+    signal_of: dict[Gated, SignalRule]  # each signal pattern's rule
 
     def fold(self, sentence: str) -> str:
         """Taiwan vocabulary → mainland words of the same length (offsets unchanged)."""
         return self.taiwan.sub(lambda m: self.taiwan_terms[m.group()], sentence)
 
-    def is_candidate(self, sentence: str) -> bool:
-        """Whether some stance or signal pattern matches (scanning only the patterns whose literals occur)."""
+    def can_bind(self, folded: str, names: bool, previous: bool) -> bool:
+        """Whether a finding in a (folded) sentence can have a subject: the sentence names someone, or
+        it has a pronoun and the sentence before names someone (`nlp.analysis.resolve_subject`)."""
+        return names or (previous and self.anaphora.search(folded) is not None)
+
+    def is_candidate(self, sentence: str, names: bool, previous: bool) -> bool:
+        """Whether some stance or signal pattern matches (scanning only the patterns whose literals occur)
+        and a subject can be bound."""
         folded = self.fold(sentence)
-        return any(g.pattern.search(folded) for g in self.literals.active(folded))
+        return self.can_bind(folded, names, previous) and any(g.pattern.search(folded) for g in self.literals.active(folded))
 
 
 @lru_cache(maxsize=4)
@@ -99,7 +106,6 @@ def load_rules(path: str | None = None) -> Rules:
         concession_end=re.compile(data["concession"]["end"], re.I),
         hedge=_any(data["hedge"]),
         anaphora=_any(data["anaphora"]),
-        stances=stances,
         neutral=_any(data["neutral"]),
         local=re.compile(data["local"], re.I),
         negation=re.compile(data["negation"], re.I),
@@ -112,4 +118,6 @@ def load_rules(path: str | None = None) -> Rules:
         generic_after=re.compile(data["generic_after"], re.I),
         speech=re.compile(data["speech_verbs"], re.I),
         signals=signals,
+        stance_of={g: stance for stance, gs in stances for g in gs},
+        signal_of={g: rule for rule in signals for g in rule.patterns},
     )
