@@ -9,13 +9,19 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.cleaning import CleanPage, clean_html
-from storage.articles import CrawledPage
+from storage.articles import CrawledPage, simhash
 
 _pool: ProcessPoolExecutor | None = None
 
 
 def _warm_up() -> None:
-    clean_html(b"<html><body><p>warm up</p></body></html>")
+    clean_page(b"<html><body><p>warm up</p></body></html>")
+
+
+def clean_page(body: bytes, url: str | None = None, headers: dict | None = None) -> tuple[CleanPage, int]:
+    """The cleaned page and the SimHash of its normalized text: the CPU-bound work, done in a worker when there are any."""
+    clean = clean_html(body, url, headers)
+    return clean, simhash(clean.norm_text)
 
 
 def extraction_pool(workers: int) -> Executor | None:
@@ -56,10 +62,10 @@ class CleanPipeline:
         page = ItemAdapter(item)
         pool = extraction_pool(self.workers)
         args = (page["body"], page["url"], page["headers"])
-        clean = await asyncio.wrap_future(pool.submit(clean_html, *args)) if pool else clean_html(*args)
-        return self.crawled_page(page, clean)
+        clean, fingerprint = await asyncio.wrap_future(pool.submit(clean_page, *args)) if pool else clean_page(*args)
+        return self.crawled_page(page, clean, fingerprint)
 
-    def crawled_page(self, page: ItemAdapter, clean: CleanPage) -> CrawledPage:
+    def crawled_page(self, page: ItemAdapter, clean: CleanPage, fingerprint: int) -> CrawledPage:
         """The page as storage takes it; DropItem when it has no main text."""
         if len(clean.norm_text) < self.min_chars:
             self.stats.inc_value("openwatch/no_main_text")
@@ -73,7 +79,7 @@ class CleanPipeline:
                            title=clean.title or page.get("feed_title"), author=clean.author or page.get("feed_author"),
                            published_at=published, date_origin=origin, language=clean.language,
                            http_status=page["status"], content_type=page["headers"].get("Content-Type"),
-                           encoding=clean.encoding, fetched_at=page["fetched_at"])
+                           encoding=clean.encoding, fetched_at=page["fetched_at"], simhash=fingerprint)
 
 
 class StorePipeline:

@@ -70,6 +70,16 @@ def test_clean_html_without_any_date_says_unknown():
     assert result.published_at is None and result.date_origin is None
 
 
+@pytest.mark.parametrize("head,canonical", [
+    ('<link rel="canonical" href=" /a/1.html ">', "https://example.cn/a/1.html"),
+    ('<base href="https://m.example.cn/news/"><link rel="canonical" href="1.html">', "https://m.example.cn/news/1.html"),
+    ("", None),
+])
+def test_rel_canonical_is_read_and_made_absolute(head, canonical):
+    result = clean_html(page(ZH_BODY, head=head).encode("utf-8"), url="https://example.cn/amp/a/1.html?x=1")
+    assert result.canonical == canonical
+
+
 def test_traditional_page_is_normalized_to_simplified_beside_the_original():
     result = clean_html(page(ZH_HANT_BODY, furniture=False, title="開源模型").encode("big5"), headers={"content-type": "text/html; charset=big5"})
     assert "訓練數據" in result.text and "训练数据" in result.norm_text and result.language == "zh-Hant"
