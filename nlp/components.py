@@ -38,11 +38,12 @@ _ORG_SUFFIX_RE = re.compile("|".join(_ORG_SUFFIX))
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 
 
-def doc_text(doc: Doc) -> str:
-    """`doc.text`, joined from the tokens once per doc instead of on every access."""
-    if doc._.text is None:
-        doc._.text = doc.text
-    return doc._.text
+def doc_text(doc: Doc, ext) -> str:
+    """`doc.text`, joined from the tokens once per doc instead of on every access (`ext` is `doc._`:
+    each `doc._` builds an accessor object, so callers take it once)."""
+    if ext.text is None:
+        ext.text = doc.text
+    return ext.text
 
 
 class EntityComponent:
@@ -67,12 +68,12 @@ class EntityComponent:
         """Whether this component can find names the article matcher cannot (an organization suffix, a NER)."""
         return self.ner is not None or _ORG_SUFFIX_RE.search(text) is not None
 
-    def chinese_orgs(self, doc: Doc) -> list[Mention]:
+    def chinese_orgs(self, doc: Doc, text: str) -> list[Mention]:
         """Unknown organizations: a proper-looking jieba word right before an organization suffix."""
         import jieba
 
         freq = jieba.dt.FREQ
-        out, text = [], doc_text(doc)
+        out = []
         for m in _ORG_SUFFIX_RE.finditer(text):
             suffix = doc.char_span(m.start(), m.end())
             if suffix is None or suffix.start == 0:
@@ -86,13 +87,14 @@ class EntityComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         ext = doc._  # every `doc._` builds an accessor object: take it once
+        text = doc_text(doc, ext)
         mentions = ext.mentions  # set when matched on the whole article (nlp.extract)
         if mentions is None:
-            mentions = [m.as_context() for m in self.matcher.find(doc_text(doc))]
-        extra = self.chinese_orgs(doc)
+            mentions = [m.as_context() for m in self.matcher.find(text)]
+        extra = self.chinese_orgs(doc, text)
         if self.ner is not None:
             extra += [Mention(e.start_char, e.end_char, e.text, e.text, "ORG", known=False)
-                      for e in self.ner(doc_text(doc)).ents if e.label_ == "ORG"]
+                      for e in self.ner(text).ents if e.label_ == "ORG"]
         extra = [x.as_context() for x in extra
                  if not any(x.start < m["end"] and m["start"] < x.end for m in mentions)]
         if extra:
@@ -127,7 +129,7 @@ class OpennessComponent:
         ext = doc._
         mentions, previous, offset = ext.mentions or [], ext.previous or [], ext.offset
         found = []
-        full = doc_text(doc)
+        full = doc_text(doc, ext)
         for s, e in split_sentences(full):  # char offsets: cheaper than doc.sents, same punctuation
             text = full[s:e]
             folded = self.rules.fold(text)

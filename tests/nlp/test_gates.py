@@ -1,0 +1,41 @@
+"""Literal gates and candidate sentences: which patterns a sentence can match (one scan, no shared
+state), and which sentences can hold a finding with a subject."""
+from concurrent.futures import ThreadPoolExecutor
+
+from nlp.gates import Gated, Literals, required_literals
+from nlp.rules import load_rules
+
+
+def test_required_literals_of_alternations_and_repeats():
+    assert required_literals(r"(?:不是|并非)\s*开源") == {"开源"}
+    assert required_literals(r"closed|ClosedAI") == {"closed"}  # "closedai" already holds "closed"
+    assert required_literals(r"\w+ model") == {" model"}
+    assert required_literals(r"[a-z]+") is None
+
+
+def test_active_finds_overlapping_and_nested_literals_in_rule_order():
+    gates = [Gated.compile(p) for p in (r"许可证?", r"开源\S*许可", r"源许", r"open weights", r"ab|bc")]
+    literals = Literals(gates)
+    assert literals.active("这是开源许可") == (gates[0], gates[1], gates[2])  # 源许 overlaps 开源 and 许可
+    assert literals.active("Open Weights only") == (gates[3],)  # case-folded
+    assert literals.active("abc") == (gates[4],)
+    assert literals.active("xbc") == (gates[4],)
+    assert literals.active("no cue here") == ()
+
+
+def test_active_answers_each_caller_for_its_own_text_across_threads():
+    gates = [Gated.compile(p) for p in (r"开源", r"closed", r"weights")]
+    literals = Literals(gates)
+    texts = ["开源模型", "a closed model", "open weights", "无关"] * 200
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(literals.active, texts))
+    assert answers == [(gates[0],), (gates[1],), (gates[2],), ()] * 200
+
+
+def test_candidate_needs_a_cue_and_a_subject_it_can_bind():
+    rules = load_rules()
+    assert rules.is_candidate("Meta 称 Llama 3 是开源模型。", names=True, previous=False)
+    assert not rules.is_candidate("Meta 发布了新模型。", names=True, previous=False)  # no cue
+    assert rules.is_candidate("它并不是真正的开源模型。", names=False, previous=True)  # a pronoun: the names before
+    assert not rules.is_candidate("它并不是真正的开源模型。", names=False, previous=False)
+    assert not rules.is_candidate("开源模型越来越多。", names=False, previous=True)  # no name, no pronoun
