@@ -1,9 +1,11 @@
 """Whole-path crawl speed and memory vs bare trafilatura extraction of the same pages, same run.
 
-Generates a local site (N article pages + RSS feeds of 100 entries), serves it on 127.0.0.1, then
+Generates a local site (N article pages), serves it on 127.0.0.1, then
   1. bare: trafilatura.bare_extraction over the N page files in one process;
   2. crawl: `crawler.run.crawl` (fetch, robots.txt, extract, dedup, store in SQLite) with extraction
      worker processes and with in-process extraction, at N/2 and N pages to show memory stays flat.
+     Each crawl reads the same number of RSS sources (FEEDS), whose entries are its pages: Scrapy
+     runs one crawler per source, so more sources cost memory of their own, apart from pages.
 Each row: pages stored, wall seconds, pages/s, CPU seconds (with workers), peak RSS of the process
 and of its largest child process. AutoThrottle is off for the local site (as in the demo); politeness
 defaults for real sources are unchanged.
@@ -28,6 +30,7 @@ SYLLABLES = "ka lo mi ne tu ra si po de va lu ze fo gi ba ni ro te ma su".split(
 # so SimHash sees distinct stories (a tiny vocabulary made most pages near-duplicates).
 VOCABULARY = ["".join(random.Random(n).choices(SYLLABLES, k=2 + n % 3)) for n in range(8000)]
 WEIGHTS = [1 / (rank + 10) for rank in range(len(VOCABULARY))]
+FEEDS = 10  # RSS sources per crawl, whatever its page count
 # Each measured step runs in its own process and prints one JSON line: wall seconds, CPU seconds
 # (its own plus its child processes'), peak RSS of the process and of its largest child (the
 # extraction workers; without them, any short-lived helper the process forks, which starts at its size).
@@ -89,22 +92,26 @@ def page(i: int, rng: random.Random) -> str:
             '</ul></aside><footer>Copyright Bench News. All rights reserved.</footer></body></html>')
 
 
-def build_site(root: Path, pages: int, port: int) -> list[Path]:
+def build_site(root: Path, pages: int) -> list[Path]:
     rng = random.Random(7)
     (root / "a").mkdir(parents=True)
-    (root / "feeds").mkdir()
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
     files = []
     for i in range(pages):
         path = root / "a" / f"{i}.html"
         path.write_text(page(i, rng), encoding="utf-8")
         files.append(path)
-    for feed in range(0, pages, 100):
-        items = "".join(f"<item><title>Story {i}</title><link>http://127.0.0.1:{port}/a/{i}.html</link></item>"
-                        for i in range(feed, min(feed + 100, pages)))
-        (root / "feeds" / f"{feed // 100}.xml").write_text(
-            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {feed}</title>{items}</channel></rss>')
     return files
+
+
+def write_feeds(folder: Path, pages: int, port: int) -> None:
+    """FEEDS RSS files sharing pages 0 .. pages-1 between them."""
+    folder.mkdir()
+    for k in range(FEEDS):
+        items = "".join(f"<item><title>Story {i}</title><link>http://127.0.0.1:{port}/a/{i}.html</link></item>"
+                        for i in range(k, pages, FEEDS))
+        (folder / f"{k}.xml").write_text(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {k}</title>{items}</channel></rss>')
 
 
 def free_port() -> int:
@@ -121,10 +128,13 @@ def measured(code: str, *args: str, env: dict | None = None) -> dict:
 
 
 def crawl_run(work: Path, port: int, pages: int, workers: int) -> dict:
-    """Crawl the first `pages` pages (their feeds) into a fresh SQLite database."""
+    """Crawl the first `pages` pages (through FEEDS feeds) into a fresh SQLite database."""
+    feeds = work / "site" / f"feeds-{pages}"
+    if not feeds.exists():
+        write_feeds(feeds, pages, port)
     sources = work / f"sources-{pages}.yaml"
-    sources.write_text("\n".join(f"- {{name: feed{k}, kind: rss, url: 'http://127.0.0.1:{port}/feeds/{k}.xml'}}"
-                                 for k in range((pages + 99) // 100)))
+    sources.write_text("\n".join(f"- {{name: feed{k}, kind: rss, url: 'http://127.0.0.1:{port}/feeds-{pages}/{k}.xml'}}"
+                                 for k in range(FEEDS)))
     env = {**os.environ, "OPENWATCH_DATA_DIR": str(work / f"data-{pages}-{workers}")}
     env.pop("OPENWATCH_DATABASE_URL", None)
     return measured(CRAWL, str(sources), str(workers), env=env)
@@ -142,7 +152,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ow-crawl-bench-"))
     port = free_port()
-    build_site(work / "site", args.pages, port)
+    build_site(work / "site", args.pages)
     server = subprocess.Popen([sys.executable, "-c", SERVE, str(port), str(work / "site")],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
