@@ -258,11 +258,12 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     return [_specialize(s, mentions + previous, families, text) for s in group], conf
 
 
-def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
+def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], previous: list[dict],
                     families: dict | None = None) -> list[dict]:
-    """Claims (subject, stance, speaker, confidence) asserted in one sentence; offsets are the caller's."""
-    cues = [(rules.stance_of[g], m) for g in rules.literals.active(text) if g in rules.stance_of
-            for m in g.pattern.finditer(text)]
+    """Claims (subject, stance, speaker, confidence) asserted in one sentence, from its pattern matches
+    (`Rules.hits`); offsets are the caller's."""
+    gates = rules.literals.gates
+    cues = [(rules.stance_of[gates[i]], start, end) for i, start, end in hits if gates[i] in rules.stance_of]
     if not cues or rules.hypothetical.search(text):
         return []
     names = [(m["start"], m["end"]) for m in mentions]
@@ -271,22 +272,22 @@ def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: lis
     hedge = 0.15 if rules.hedge.search(text) else 0.0
     speaker = None
     out, seen = [], set()
-    for stance, m in cues:
-        if _overlaps(taken, m.start(), m.end()) or any(  # "开放源代码促进会" is a name, not a cue
-                s < m.end() and m.start() < e and not m.start() <= s < e <= m.end() for s, e in names):
+    for stance, start, end in cues:
+        if _overlaps(taken, start, end) or any(  # "开放源代码促进会" is a name, not a cue
+                s < end and start < e and not start <= s < e <= end for s, e in names):
             continue
-        taken.append(m.span())
-        if stance == "open" and (_overlaps(concessions, m.start(), m.end())
-                                 or rules.negation.search(text, max(0, m.start() - 12), m.start())
-                                 or rules.irrealis.search(text, max(0, m.start() - 30), m.start())):
+        taken.append((start, end))
+        if stance == "open" and (_overlaps(concessions, start, end)
+                                 or rules.negation.search(text, max(0, start - 12), start)
+                                 or rules.irrealis.search(text, max(0, start - 30), start)):
             continue
-        if stance != "disputed" and (rules.topic_before.search(text, max(0, m.start() - 4), m.start())
-                                     or rules.topic_after.match(text, m.end())):
+        if stance != "disputed" and (rules.topic_before.search(text, max(0, start - 4), start)
+                                     or rules.topic_after.match(text, end)):
             continue  # "OSI 对开源 AI 的定义": a topic; "不是开源软件意义上的开源" still disputes
-        predicative = bool(rules.copula_before.search(text, max(0, m.start() - 8), m.start()))
-        generic = stance != "disputed" and not predicative and bool(rules.generic_after.match(text, m.end()))
-        cue = Cue(m.start(), m.end(), local=bool(rules.local.fullmatch(m.group())), predicative=predicative,
-                  generic=generic, other_head=generic and not rules.subject_head.match(text, m.end()))
+        predicative = bool(rules.copula_before.search(text, max(0, start - 8), start))
+        generic = stance != "disputed" and not predicative and bool(rules.generic_after.match(text, end))
+        cue = Cue(start, end, local=bool(rules.local.fullmatch(text[start:end])), predicative=predicative,
+                  generic=generic, other_head=generic and not rules.subject_head.match(text, end))
         subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, stance)
         for subject in subjects:
             if (subject["canonical"], stance) in seen or (stance == "open" and (subject["canonical"], "disputed") in seen):
@@ -295,27 +296,27 @@ def sentence_claims(rules: Rules, text: str, mentions: list[dict], previous: lis
             if speaker is None:
                 speaker = find_speaker(rules, text, mentions) or ""
             out.append({**_subject_fields(subject), "stance": stance, "speaker": speaker or None,
-                        "cue": m.group(), "confidence": round(max(0.1, conf - hedge), 2)})
+                        "cue": text[start:end], "confidence": round(max(0.1, conf - hedge), 2)})
     return out
 
 
-def sentence_signals(rules: Rules, text: str, mentions: list[dict], previous: list[dict],
+def sentence_signals(rules: Rules, text: str, hits: list, mentions: list[dict], previous: list[dict],
                      families: dict | None = None) -> list[dict]:
-    """Open-washing signals in one sentence, each tied to its subject."""
+    """Open-washing signals in one sentence, from its pattern matches (`Rules.hits`), each tied to its subject."""
     out, seen, matched = [], set(), {}
-    for g in rules.literals.active(text):  # in rule order
-        if g in rules.signal_of:
-            matched.setdefault(rules.signal_of[g], []).extend(g.pattern.finditer(text))
+    gates = rules.literals.gates
+    for i, start, end in hits:  # in rule order
+        if gates[i] in rules.signal_of:
+            matched.setdefault(rules.signal_of[gates[i]], []).append((start, end))
     for rule, matches in matched.items():
-        if not matches or (rule.requires is not None and not rule.requires.search(text)):
+        if rule.requires is not None and not rule.requires.search(text):
             continue
-        for m in matches:
-            subjects, _ = _subjects(rules, text, Cue(m.start(), m.end()), mentions, previous, families or {},
-                                    rule.signal)
+        for start, end in matches:
+            subjects, _ = _subjects(rules, text, Cue(start, end), mentions, previous, families or {}, rule.signal)
             for subject in subjects:
                 if rule.subject is not None and not rule.subject.search(subject["canonical"]):
                     continue
                 if (subject["canonical"], rule.signal) not in seen:
                     seen.add((subject["canonical"], rule.signal))
-                    out.append({**_subject_fields(subject), "signal": rule.signal, "cue": m.group()})
+                    out.append({**_subject_fields(subject), "signal": rule.signal, "cue": text[start:end]})
     return out

@@ -3,10 +3,12 @@
 - `openwatch_entities`: knowledge-base and shape mentions (doc.ents with kb_id_ = canonical name),
   Chinese organizations from jieba words before 公司/大学/研究所…, optionally ORG entities of an
   installed pretrained pipeline (`pretrained_ner = "zh_core_web_sm"`).
+- `openwatch_cues`: the sentences and every match of the stance and signal patterns in them (one
+  scan per sentence, shared by the two components after it).
 - `openwatch_claims`: open / closed / disputed claims per sentence.
 - `openwatch_signals`: open-washing signals per sentence.
 
-Doc extensions: `mentions`, `claims`, `signals` (lists of dicts, so docs cross process
+Doc extensions: `mentions`, `cues`, `claims`, `signals` (lists of dicts and lists, so docs cross process
 boundaries in `nlp.pipe(n_process=…)`), `offset` (where the doc starts in its article) and
 `previous` (mentions of the sentence before the doc, for pronouns in its first sentence).
 """
@@ -21,10 +23,10 @@ from spacy.util import filter_spans
 from nlp.analysis import sentence_claims, sentence_signals
 from nlp.kb import load_kb
 from nlp.matcher import EntityMatcher, Mention
-from nlp.rules import load_rules
+from nlp.rules import Rules, load_rules
 from nlp.sentences import split_sentences
 
-for _name, _default in (("mentions", None), ("claims", None), ("signals", None), ("offset", 0),
+for _name, _default in (("mentions", None), ("cues", None), ("claims", None), ("signals", None), ("offset", 0),
                         ("previous", None), ("article", None), ("text", None)):
     Doc.set_extension(_name, default=_default, force=True)
 
@@ -106,16 +108,38 @@ class EntityComponent:
         return doc
 
 
+class CueComponent:
+    """Sentences and the stance/signal pattern matches in each, scanned once for the claims and signals
+    components (`doc._.cues`: [start, end, folded text, hits] per sentence, see `Rules.sentence_cues`)."""
+
+    def __init__(self, nlp: Language, rules_path: str | None):
+        self.rules = load_rules(rules_path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        ext = doc._
+        if ext.cues is None:  # set when the candidate check scanned the sentence already (nlp.extract)
+            full = doc_text(doc, ext)
+            ext.cues = [self.rules.sentence_cues(full[s:e], s) for s, e in split_sentences(full)]
+        return doc
+
+
 class OpennessComponent:
-    """Shared sentence loop of the claims and signals components."""
+    """Shared sentence loop of the claims and signals components, over the cue component's sentences."""
 
     attr = ""
     analyse = None
 
-    def __init__(self, nlp: Language, rules_path: str | None):
-        self.rules = load_rules(rules_path)
+    def __init__(self, nlp: Language):
         self.nlp = nlp
         self._families = None
+        self._rules = None
+
+    @property
+    def rules(self) -> Rules:
+        """The cue component's rules (its hits index their patterns)."""
+        if self._rules is None:
+            self._rules = self.nlp.get_pipe("openwatch_cues").rules
+        return self._rules
 
     @property
     def families(self) -> dict[str, str]:
@@ -130,13 +154,11 @@ class OpennessComponent:
         mentions, previous, offset = ext.mentions or [], ext.previous or [], ext.offset
         found = []
         full = doc_text(doc, ext)
-        for s, e in split_sentences(full):  # char offsets: cheaper than doc.sents, same punctuation
-            text = full[s:e]
-            folded = self.rules.fold(text)
+        for s, e, folded, hits in ext.cues:
             inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
-            if self.rules.can_bind(folded, bool(inside), bool(previous)):  # (then only patterns whose literals occur)
-                for item in type(self).analyse(self.rules, folded, inside, previous, self.families):
-                    found.append({**item, "evidence": text, "start": offset + s, "end": offset + e})
+            if hits and self.rules.can_bind(folded, bool(inside), bool(previous)):
+                for item in type(self).analyse(self.rules, folded, hits, inside, previous, self.families):
+                    found.append({**item, "evidence": full[s:e], "start": offset + s, "end": offset + e})
             if inside:
                 previous = inside
         setattr(ext, self.attr, found)
@@ -160,11 +182,16 @@ def make_entities(nlp: Language, name: str, kb_paths: list[str] | None, extras: 
     return EntityComponent(nlp, kb_paths, extras, jieba_userdict, pretrained_ner)
 
 
-@Language.factory("openwatch_claims", default_config={"rules_path": None})
-def make_claims(nlp: Language, name: str, rules_path: str | None) -> ClaimComponent:
-    return ClaimComponent(nlp, rules_path)
+@Language.factory("openwatch_cues", default_config={"rules_path": None}, assigns=["doc._.cues"])
+def make_cues(nlp: Language, name: str, rules_path: str | None) -> CueComponent:
+    return CueComponent(nlp, rules_path)
 
 
-@Language.factory("openwatch_signals", default_config={"rules_path": None})
-def make_signals(nlp: Language, name: str, rules_path: str | None) -> SignalComponent:
-    return SignalComponent(nlp, rules_path)
+@Language.factory("openwatch_claims", requires=["doc._.cues", "doc._.mentions"], assigns=["doc._.claims"])
+def make_claims(nlp: Language, name: str) -> ClaimComponent:
+    return ClaimComponent(nlp)
+
+
+@Language.factory("openwatch_signals", requires=["doc._.cues", "doc._.mentions"], assigns=["doc._.signals"])
+def make_signals(nlp: Language, name: str) -> SignalComponent:
+    return SignalComponent(nlp)

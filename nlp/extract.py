@@ -70,7 +70,7 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
     from crawler.normalize import normalize
 
     entities = nlp.get_pipe("openwatch_entities")
-    rules = nlp.get_pipe("openwatch_claims").rules
+    rules = nlp.get_pipe("openwatch_cues").rules
     results: list[Extraction] = []
 
     def candidates():
@@ -82,10 +82,12 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
             previous: list[Mention] = []
             for s, e in split_sentences(text):
                 inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
-                if rules.is_candidate(text[s:e], bool(inside) or entities.may_find_names(text[s:e]), bool(previous)):
-                    doc = nlp.make_doc(text[s:e])
+                sentence = text[s:e]
+                cues = rules.candidate_cues(sentence, bool(inside) or entities.may_find_names(sentence), bool(previous))
+                if cues is not None:
+                    doc = nlp.make_doc(sentence)
                     ext = doc._  # every `doc._` builds an accessor object: take it once
-                    ext.offset, ext.article, ext.text = s, i, text[s:e]
+                    ext.offset, ext.article, ext.text, ext.cues = s, i, sentence, [cues]
                     ext.mentions = [m.as_context(s) for m in inside]
                     ext.previous = [m.as_context(s) for m in previous]
                     yield doc

@@ -105,9 +105,14 @@ class Literals:
         self._opens = {s: frozenset(i for t, ids in by_literal.items() if s.startswith(t) for i in ids)
                        for s in by_literal}
 
-    def active(self, text: str) -> tuple[Gated, ...]:
-        """The patterns whose literals `text` holds, in rule order (no state: safe across threads)."""
+    def active_indices(self, text: str) -> list[int]:
+        """Indices (into `gates`, ascending) of the patterns whose literals `text` holds (no state: safe
+        across threads)."""
         found = set(self._scan.findall(text.lower()))
         if not found:
-            return ()
-        return tuple(self.gates[i] for i in sorted(frozenset().union(*(self._opens[s] for s in found))))
+            return []
+        return sorted(frozenset().union(*(self._opens[s] for s in found)))
+
+    def active(self, text: str) -> tuple[Gated, ...]:
+        """The patterns whose literals `text` holds, in rule order."""
+        return tuple(self.gates[i] for i in self.active_indices(text))

@@ -68,11 +68,26 @@ class Rules:
         it has a pronoun and the sentence before names someone (`nlp.analysis.resolve_subject`)."""
         return names or (previous and self.anaphora.search(folded) is not None)
 
-    def is_candidate(self, sentence: str, names: bool, previous: bool) -> bool:
-        """Whether some stance or signal pattern matches (scanning only the patterns whose literals occur)
-        and a subject can be bound."""
+    def hits(self, folded: str) -> list[list[int]]:
+        """Every match of every stance and signal pattern in a (folded) sentence, as [gate index, start, end]
+        in rule order, then text order; only the patterns whose literals occur are scanned."""
+        gates = self.literals.gates
+        return [[i, m.start(), m.end()] for i in self.literals.active_indices(folded)
+                for m in gates[i].pattern.finditer(folded)]
+
+    def sentence_cues(self, sentence: str, start: int = 0) -> list:
+        """One sentence's record for the claims and signals components: [start, end, folded text, hits]
+        (`start`: where the sentence begins in its doc)."""
         folded = self.fold(sentence)
-        return self.can_bind(folded, names, previous) and any(g.pattern.search(folded) for g in self.literals.active(folded))
+        return [start, start + len(sentence), folded, self.hits(folded)]
+
+    def candidate_cues(self, sentence: str, names: bool, previous: bool) -> list | None:
+        """The sentence's record if some stance or signal pattern matches and a subject can be bound, else None."""
+        folded = self.fold(sentence)
+        if not self.can_bind(folded, names, previous):
+            return None
+        hits = self.hits(folded)
+        return [0, len(sentence), folded, hits] if hits else None
 
 
 @lru_cache(maxsize=4)
