@@ -28,6 +28,7 @@ RETRY_TIMES = 2                           # backoff comes from AutoThrottle's gr
 REDIRECT_MAX_TIMES = 5                    # redirect chains end here
 DUPEFILTER_CLASS = "crawler.dupefilters.LoopReportingDupeFilter"  # loops back to a seen URL: stopped, reported
 CONCURRENT_ITEMS = 8                      # items per response processed at once (a page yields one)
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 200_000    # fetched bytes awaiting extraction per source; beyond it fetching waits
 DEPTH_PRIORITY = 1                        # breadth-first within a site section
 
 SPIDER_MIDDLEWARES = {"crawler.middlewares.SkipStoredArticles": 550}
