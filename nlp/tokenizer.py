@@ -3,13 +3,18 @@
 jieba costs more than everything else the pipeline does, and only one component needs its
 words: the search for unknown Chinese organizations right before 公司/大学/研究所… So
 `openwatch.SelectiveChineseTokenizer.v1` segments with jieba (and the knowledge-base user
-dictionary) only texts that match `jieba_when`; other texts become Latin words, digits and
+dictionary) only the stretches that match `jieba_when`; the rest becomes Latin words, digits and
 single CJK characters and punctuation marks, which keeps every character offset exact.
+
+A stretch is one of jieba's own blocks (a run of CJK, Latin letters, digits and `+#&._%-`):
+`jieba.cut` splits its input into these blocks and segments each on its own, so the words of a
+block segmented alone are the words jieba gives it inside the whole text.
 """
 from __future__ import annotations
 
 import re
 
+from jieba import re_han_default as _BLOCK
 from spacy.lang.zh import ChineseTokenizer
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -19,16 +24,21 @@ _PIECE = re.compile(r"([A-Za-z0-9]+(?:[.'’_-][A-Za-z0-9]+)*|\S)( (?! ))?|(\s+)
 
 
 class SelectiveChineseTokenizer(ChineseTokenizer):
-    """jieba for texts matching `jieba_when`, a cheap regex split for the others."""
+    """jieba for the blocks matching `jieba_when`, a cheap regex split for the rest."""
 
     def __init__(self, vocab, jieba_when: str):
         super().__init__(vocab, segmenter="jieba")
         self.jieba_when = re.compile(jieba_when)
 
     def __call__(self, text: str) -> Doc:
+        pieces, pos = [], 0  # (word, its one trailing space, or a whitespace token)
         if self.jieba_when.search(text):
-            return super().__call__(text)
-        pieces = _PIECE.findall(text)
+            for block in _BLOCK.finditer(text):
+                if self.jieba_when.search(block.group()):
+                    pieces += _PIECE.findall(text, pos, block.start())
+                    pieces += [(w, "", "") for w in self.jieba_seg.cut(block.group(), cut_all=False)]
+                    pos = block.end()
+        pieces += _PIECE.findall(text, pos)
         return Doc(self.vocab, words=[w or ws for w, _, ws in pieces], spaces=[bool(sp) for _, sp, _ in pieces])
 
 
