@@ -84,20 +84,36 @@ def table(frame: pd.DataFrame, name: str, *, links: bool = False, height: int | 
 
 def frame_csv(frame: pd.DataFrame) -> bytes:
     out = io.StringIO()
-    export.write_csv(frame.itertuples(index=False, name=None), list(frame.columns), out, lambda n: None,
-                     text_columns=[c for c in frame.columns if frame[c].dtype == object])
+    columns = list(frame.columns)
+    rows = export.safe_rows(frame.itertuples(index=False, name=None), columns,
+                            [c for c in columns if frame[c].dtype == object])
+    export.write_csv([rows], columns, out, lambda n: None)
     return out.getvalue().encode("utf-8-sig")
 
 
 def export_button(kind: str, filters: Filters, rows: int, label: str | None = None) -> None:
-    """Download ALL filtered rows of `kind`: streamed to a temporary file when clicked."""
+    """Export ALL filtered rows of `kind`: written to a temporary file with a progress bar when asked
+    for, then offered for download (until the filters change)."""
     url = st.session_state["db_url"]
-
-    def produce():
+    key = f"export-{kind}"
+    ready = st.session_state.get(key)
+    if not (ready and ready[0] == filters and Path(ready[1]).exists()):
+        if not st.button(label or f"Export all {rows:,} filtered {kind} (CSV)", key=f"{key}-start",
+                         icon=":material/file_export:", type="primary"):
+            return
+        if ready:
+            Path(ready[1]).unlink(missing_ok=True)
         path = Path(tempfile.mkdtemp(prefix="openwatch-export-")) / f"{kind}.csv"
-        export.export(state.engine(url), kind, filters, path, bom=True)
-        return path.open("rb")
+        bar = st.progress(0.0, text=f"Writing {rows:,} {kind}…")
+        done = 0
 
-    st.download_button(label or f"Export all {rows:,} filtered {kind} (CSV)", produce,
-                       file_name=f"openwatch-{kind}.csv", mime="text/csv", key=f"export-{kind}",
-                       icon=":material/download:", on_click="ignore", type="primary")
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            bar.progress(min(1.0, done / max(rows, 1)), text=f"Writing {kind}: {done:,} of {rows:,} rows")
+
+        export.export(state.engine(url), kind, filters, path, bom=True, progress=advance)
+        bar.empty()
+        ready = st.session_state[key] = (filters, str(path))
+    st.download_button(f"Download {rows:,} {kind} (CSV)", Path(ready[1]).read_bytes(), file_name=f"openwatch-{kind}.csv",
+                       mime="text/csv", key=key, icon=":material/download:", on_click="ignore", type="primary")

@@ -1,9 +1,10 @@
 """Streaming export of claims, signals and articles to CSV, JSON lines or Parquet.
 
 Rows come from the same filtered SELECTs the dashboard shows (storage.queries), read with a
-server-side cursor in batches (`yield_per`), and are written as they arrive: memory stays flat
-whatever the number of rows. CSV cells that a spreadsheet would evaluate as a formula are
-prefixed with an apostrophe; column order is fixed by `COLUMNS` (documented in the README).
+server-side cursor in batches (`yield_per`), and are written a batch at a time: memory stays
+flat whatever the number of rows. CSV cells that a spreadsheet would evaluate as a formula are
+prefixed with an apostrophe (by the SELECT itself for database exports, so the per-row Python
+work is only the csv module's); column order is fixed by `COLUMNS` (documented in the README).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
+from sqlalchemy import case, func, literal
 from sqlalchemy.engine import Engine
 
 from storage import queries
@@ -19,7 +21,7 @@ from storage.queries import Filters
 
 KINDS = ("claims", "signals", "articles")
 FORMATS = ("csv", "jsonl", "parquet")
-BATCH = 5_000
+BATCH = 20_000
 
 COLUMNS = {
     "claims": ["claim_id", "published", "article_url", "title", "outlet", "language", "subject", "subject_type",
@@ -35,15 +37,26 @@ TEXT_COLUMNS = {"article_url", "title", "outlet", "language", "subject", "organi
                 "author", "signal_ids", "signal"}
 
 
-def iter_rows(engine: Engine, kind: str, filters: Filters, batch: int = BATCH) -> Iterator[tuple]:
-    """Every filtered row of `kind`, in export column order, streamed from the database."""
+def neutralized(stmt):
+    """`stmt` with its text columns made spreadsheet-safe: a leading formula character gets an apostrophe."""
+    def safe(col):
+        if col.name not in TEXT_COLUMNS:
+            return col
+        return case((func.substr(col, 1, 1).in_(FORMULA_STARTS), literal("'") + col), else_=col).label(col.name)
+    return stmt.with_only_columns(*(safe(c) for c in stmt.selected_columns), maintain_column_froms=True)
+
+
+def iter_batches(engine: Engine, kind: str, filters: Filters, *, safe: bool = False,
+                 batch: int = BATCH) -> Iterator[list]:
+    """Every filtered row of `kind`, in export column order, streamed from the database in batches
+    (`safe`: formula cells neutralized)."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}; choose one of {', '.join(KINDS)}")
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":  # a bigger page cache for the joins (per connection, bounded)
             conn.exec_driver_sql("PRAGMA cache_size=-65536")
         stmt = _STATEMENTS[kind](conn, filters, limit=None)
-        yield from conn.execution_options(yield_per=batch).execute(stmt)
+        yield from conn.execution_options(yield_per=batch).execute(neutralized(stmt) if safe else stmt).partitions()
 
 
 def count(engine: Engine, kind: str, filters: Filters) -> int:
@@ -51,39 +64,36 @@ def count(engine: Engine, kind: str, filters: Filters) -> int:
         return queries.count_rows(conn, kind, filters)
 
 
-def write_csv(rows: Iterator[tuple], columns: list[str], out: IO[str], progress: Callable[[int], None],
-              text_columns: Iterable[str] = TEXT_COLUMNS) -> int:
-    """CSV with a header; text cells a spreadsheet would run as formulas get a leading apostrophe."""
+def safe_rows(rows: Iterable[tuple], columns: list[str], text_columns: Iterable[str]) -> list[tuple]:
+    """In-memory rows made spreadsheet-safe (what `neutralized` does in SQL for database exports)."""
+    text_at = {i for i, name in enumerate(columns) if name in set(text_columns)}
+    return [tuple("'" + v if i in text_at and isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+                  for i, v in enumerate(row)) for row in rows]
+
+
+def write_csv(batches: Iterable[list], columns: list[str], out: IO[str], progress: Callable[[int], None]) -> int:
+    """CSV with a header, a batch of (already safe) rows at a time."""
     writer = csv.writer(out)
     writer.writerow(columns)
-    text_at = [i for i, name in enumerate(columns) if name in set(text_columns)]
     written = 0
-    for row in rows:
-        row = list(row)
-        for i in text_at:  # a spreadsheet would run these as formulas: make them inert text
-            if isinstance(row[i], str) and row[i].startswith(FORMULA_STARTS):
-                row[i] = "'" + row[i]
-        writer.writerow(row)
-        written += 1
-        if written % BATCH == 0:
-            progress(BATCH)
-    progress(written % BATCH)
+    for chunk in batches:
+        writer.writerows(chunk)
+        written += len(chunk)
+        progress(len(chunk))
     return written
 
 
-def write_jsonl(rows: Iterator[tuple], columns: list[str], out: IO[str], progress: Callable[[int], None]) -> int:
+def write_jsonl(batches: Iterable[list], columns: list[str], out: IO[str], progress: Callable[[int], None]) -> int:
     written = 0
-    for row in rows:
-        out.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False) + "\n")
-        written += 1
-        if written % BATCH == 0:
-            progress(BATCH)
-    progress(written % BATCH)
+    for chunk in batches:
+        out.writelines(json.dumps(dict(zip(columns, row)), ensure_ascii=False) + "\n" for row in chunk)
+        written += len(chunk)
+        progress(len(chunk))
     return written
 
 
-def write_parquet(rows: Iterator[tuple], columns: list[str], path: Path, progress: Callable[[int], None]) -> int:
-    """Parquet in row groups of BATCH rows; ids and confidence numeric, everything else text."""
+def write_parquet(batches: Iterable[list], columns: list[str], path: Path, progress: Callable[[int], None]) -> int:
+    """Parquet, a row group per batch; ids and confidence numeric, everything else text."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -96,30 +106,24 @@ def write_parquet(rows: Iterator[tuple], columns: list[str], path: Path, progres
 
     written = 0
     with pq.ParquetWriter(path, schema) as writer:
-        chunk: list[tuple] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) == BATCH:
-                writer.write_batch(record_batch(chunk))
-                written += len(chunk)
-                progress(len(chunk))
-                chunk = []
-        if chunk or not written:
+        for chunk in batches:
             writer.write_batch(record_batch(chunk))
             written += len(chunk)
             progress(len(chunk))
+        if not written:
+            writer.write_batch(record_batch([]))
     return written
 
 
 def export(engine: Engine, kind: str, filters: Filters, path: Path, fmt: str = "csv", bom: bool = False,
-           progress: Callable[[int], None] = lambda n: None) -> int:
+           progress: Callable[[int], None] = lambda n: None, batch: int = BATCH) -> int:
     """Write the filtered rows of `kind` to `path`; returns the number of rows.
 
     `bom` writes a UTF-8 byte order mark first so Excel detects the encoding (CSV only).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    rows = iter_rows(engine, kind, filters)
+    rows = iter_batches(engine, kind, filters, safe=fmt == "csv", batch=batch)
     columns = COLUMNS[kind]
     if fmt == "parquet":
         return write_parquet(rows, columns, path, progress)

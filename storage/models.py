@@ -188,3 +188,34 @@ class Signal(SQLModel, table=True):
     day: Optional[date] = None
     source_id: Optional[int] = Field(default=None, foreign_key="source.id", ondelete="SET NULL")
     language: Optional[str] = None
+
+
+# Daily counts the dashboard aggregates instead of the big tables; kept exact by database triggers
+# (storage/summaries.py). Unknown language is '', unknown source 0 (key columns cannot be NULL).
+class ClaimDaily(SQLModel, table=True):
+    __tablename__ = "claim_daily"
+
+    day: date = Field(primary_key=True)
+    entity_id: int = Field(primary_key=True)
+    stance: str = Field(primary_key=True)
+    language: str = Field(primary_key=True)
+    n: int
+
+
+class SignalDaily(SQLModel, table=True):
+    __tablename__ = "signal_daily"
+
+    day: date = Field(primary_key=True)
+    entity_id: int = Field(primary_key=True)
+    signal: str = Field(primary_key=True)
+    language: str = Field(primary_key=True)
+    n: int
+
+
+class ArticleDaily(SQLModel, table=True):
+    __tablename__ = "article_daily"
+
+    day: date = Field(primary_key=True)
+    source_id: int = Field(primary_key=True)
+    language: str = Field(primary_key=True)
+    n: int

@@ -5,6 +5,12 @@ DataFrame. Trend queries group by the denormalized `day` column of Claim/Signal 
 week and month buckets are made from the daily rows in pandas, so the SQL is the same on
 SQLite and PostgreSQL. Names (subjects, sources) are resolved to ids once, on the small
 Entity/Source tables, before the big tables are touched.
+
+Counts come from the trigger-maintained daily summaries (claim_daily, signal_daily,
+article_daily; storage/summaries.py) whenever the filters only touch their columns (period,
+language, subject, stance or signal); other filters (source, speaker, evidence text, the
+other table's stance/signal) count the rows themselves. Evidence text search uses the
+substring index (SQLite FTS5 trigram, PostgreSQL pg_trgm).
 """
 from __future__ import annotations
 
@@ -13,10 +19,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping
 
 import pandas as pd
-from sqlalchemy import Connection, String, and_, case, cast, column, exists, false, func, inspect, or_, select, table
+from sqlalchemy import (Connection, String, and_, case, cast, column, exists, false, func, inspect, or_, select, table,
+                        tuple_)
 from sqlalchemy.orm import aliased
 
-from storage.models import STANCES, Article, Claim, CrawlRun, Entity, Signal, Source
+from storage.models import (STANCES, Article, ArticleDaily, Claim, ClaimDaily, CrawlRun, Entity, Signal, SignalDaily,
+                            Source)
+from storage.summaries import search_available
 
 GRANULARITIES = ("day", "week", "month")
 
@@ -121,6 +130,17 @@ def same_article_and_subject() -> list:
     return [Signal.article_id == Claim.article_id, Signal.entity_id == Claim.entity_id, Signal.day == Claim.day]
 
 
+def text_condition(conn: Connection, model, text: str):
+    """Evidence contains `text` (case-insensitive). On SQLite the FTS5 trigram index answers searches
+    of 3+ characters; PostgreSQL's planner uses the pg_trgm index for ILIKE by itself."""
+    base = model.__tablename__
+    if conn.dialect.name == "sqlite" and len(text) >= 3 and search_available(conn, base):
+        fts = table(f"{base}_fts", column("rowid"), column("evidence"))
+        phrase = '"' + text.replace('"', '""') + '"'
+        return model.id.in_(select(fts.c.rowid).where(fts.c.evidence.op("MATCH")(phrase)))
+    return model.evidence.ilike(f"%{_escape_like(text)}%", escape="\\")
+
+
 def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bool = True) -> list:
     """WHERE conditions on Claim or Signal (`model`) for the filters."""
     conds = []
@@ -137,7 +157,7 @@ def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bo
     if subjects is not None:
         conds.append(model.entity_id.in_(subjects) if subjects else false())
     if filters.text:
-        conds.append(model.evidence.ilike(f"%{_escape_like(filters.text)}%", escape="\\"))
+        conds.append(text_condition(conn, model, filters.text))
     if model is Claim:
         if stance and filters.stances:
             conds.append(Claim.stance.in_(filters.stances))
@@ -156,6 +176,74 @@ def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bo
                 claim_conds.append(Claim.speaker.ilike(f"%{_escape_like(filters.speaker)}%", escape="\\"))
             conds.append(exists().where(*claim_conds))
     return conds
+
+
+def summary_for(model, filters: Filters):
+    """The daily summary that can count `model` rows (Claim, Signal, Article) for these filters, or None."""
+    if filters.speaker or filters.text:
+        return None
+    if model is Article:
+        return None if filters.organizations or filters.models or filters.stances or filters.signals else ArticleDaily
+    if filters.sources:
+        return None
+    if model is Claim:
+        return None if filters.signals else ClaimDaily
+    return None if filters.stances else SignalDaily
+
+
+def summary_conditions(conn: Connection, summary, filters: Filters) -> list:
+    conds = []
+    if filters.start:
+        conds.append(summary.day >= filters.start)
+    if filters.end:
+        conds.append(summary.day <= filters.end)
+    if filters.languages:
+        conds.append(summary.language.in_(filters.languages))
+    if summary is ArticleDaily:
+        sources = source_ids(conn, filters)
+        if sources is not None:
+            conds.append(ArticleDaily.source_id.in_(sources) if sources else false())
+        return conds
+    subjects = subject_ids(conn, filters)
+    if subjects is not None:
+        conds.append(summary.entity_id.in_(subjects) if subjects else false())
+    if summary is ClaimDaily and filters.stances:
+        conds.append(ClaimDaily.stance.in_(filters.stances))
+    if summary is SignalDaily and filters.signals:
+        conds.append(SignalDaily.signal.in_(filters.signals))
+    return conds
+
+
+def counting(conn: Connection, model, filters: Filters) -> tuple:
+    """(table, count expression, conditions) counting the filtered rows of `model` (Claim or Signal):
+    the daily summary when the filters allow, else the rows themselves."""
+    summary = summary_for(model, filters)
+    if summary is not None:
+        return summary, func.sum(summary.n), summary_conditions(conn, summary, filters)
+    return model, func.count(), evidence_conditions(conn, model, filters)
+
+
+def counts(conn: Connection, model, filters: Filters, *by: str):
+    """SELECT <by columns>, count of the filtered `model` rows, grouped by them."""
+    source, n, conds = counting(conn, model, filters)
+    cols = [getattr(source, name) for name in by]
+    return select(*cols, n.label("count")).where(*conds).group_by(*cols)
+
+
+def total(conn: Connection, model, filters: Filters) -> int:
+    return int(conn.execute(counts(conn, model, filters)).scalar_one() or 0)
+
+
+def article_counts(conn: Connection, filters: Filters, *, per_day: bool):
+    """Articles (per day) for the filters. An article's claims copy its day, source and language, so
+    with claim-level filters the articles are the distinct articles of the filtered claims."""
+    if summary_for(Article, filters) is not None:
+        conds = summary_conditions(conn, ArticleDaily, filters)
+        return (select(ArticleDaily.day, func.sum(ArticleDaily.n).label("count")).where(*conds)
+                .group_by(ArticleDaily.day) if per_day else select(func.sum(ArticleDaily.n)).where(*conds))
+    conds = evidence_conditions(conn, Claim, filters)
+    n = func.count(Claim.article_id.distinct()).label("count")
+    return select(Claim.day, n).where(*conds).group_by(Claim.day) if per_day else select(n).where(*conds)
 
 
 def article_day():
@@ -179,8 +267,8 @@ def article_conditions(conn: Connection, filters: Filters) -> list:
     sources = source_ids(conn, filters)
     if sources is not None:
         conds.append(Article.source_id.in_(sources) if sources else false())
-    claim_filters = replace(filters, start=None, end=None, languages=(), sources=())
-    if claim_filters != Filters(granularity=filters.granularity):
+    claim_filters = replace(filters, languages=(), sources=())  # claims copy the article's day
+    if replace(claim_filters, start=None, end=None) != Filters(granularity=filters.granularity):
         conds.append(Article.id.in_(select(Claim.article_id).where(*evidence_conditions(conn, Claim, claim_filters))))
     return conds
 
@@ -245,34 +333,25 @@ def bucket(frame: pd.DataFrame, granularity: str, by: list[str], value: str = "c
 
 def claims_per_day(conn: Connection, filters: Filters) -> pd.DataFrame:
     """Claims per day and stance."""
-    stmt = (select(Claim.day, Claim.stance, func.count().label("count"))
-            .where(*evidence_conditions(conn, Claim, filters)).group_by(Claim.day, Claim.stance))
-    return _frame(conn, stmt)
+    return _frame(conn, counts(conn, Claim, filters, "day", "stance"))
 
 
 def signals_per_day(conn: Connection, filters: Filters) -> pd.DataFrame:
     """Signals per day and signal id."""
-    stmt = (select(Signal.day, Signal.signal, func.count().label("count"))
-            .where(*evidence_conditions(conn, Signal, filters)).group_by(Signal.day, Signal.signal))
-    return _frame(conn, stmt)
+    return _frame(conn, counts(conn, Signal, filters, "day", "signal"))
 
 
 def articles_per_day(conn: Connection, filters: Filters) -> pd.DataFrame:
     """Articles per day (published date, else fetch date)."""
-    day = article_day().label("day")
-    stmt = (select(day, func.count().label("count")).where(*article_conditions(conn, filters)).group_by(day))
-    return _frame(conn, stmt)
+    return _frame(conn, article_counts(conn, filters, per_day=True), ["day", "count"])
 
 
 def totals(conn: Connection, filters: Filters) -> dict[str, int]:
     """Articles, claims (per stance) and signals in the filtered period."""
-    by_stance = dict(conn.execute(select(Claim.stance, func.count()).where(
-        *evidence_conditions(conn, Claim, filters)).group_by(Claim.stance)).all())
-    signals = conn.execute(select(func.count()).select_from(Signal).where(
-        *evidence_conditions(conn, Signal, filters))).scalar_one()
-    articles = conn.execute(select(func.count()).select_from(Article).where(
-        *article_conditions(conn, filters))).scalar_one()
-    out = {"articles": articles, "claims": sum(by_stance.values()), "signals": signals}
+    by_stance = dict(conn.execute(counts(conn, Claim, filters, "stance")).all())
+    signals = total(conn, Signal, filters)
+    articles = conn.execute(article_counts(conn, filters, per_day=False)).scalar_one() or 0
+    out = {"articles": int(articles), "claims": int(sum(by_stance.values())), "signals": int(signals)}
     out.update({stance: by_stance.get(stance, 0) for stance in STANCES})
     return out
 
@@ -292,10 +371,8 @@ def _entities(conn: Connection) -> pd.DataFrame:
 
 def claims_by_subject(conn: Connection, filters: Filters) -> pd.DataFrame:
     """Claims per subject and stance in the period, with subject kind and organization."""
-    stmt = (select(Claim.entity_id, Claim.stance, func.count().label("count"))
-            .where(*evidence_conditions(conn, Claim, filters)).group_by(Claim.entity_id, Claim.stance))
-    counts = _frame(conn, stmt, ["entity_id", "stance", "count"])
-    return counts.merge(_entities(conn), on="entity_id", how="left")
+    frame = _frame(conn, counts(conn, Claim, filters, "entity_id", "stance"), ["entity_id", "stance", "count"])
+    return frame.merge(_entities(conn), on="entity_id", how="left")
 
 
 def top_subjects(conn: Connection, filters: Filters, kind: str, limit: int = 15) -> pd.DataFrame:
@@ -325,9 +402,7 @@ def top_subjects(conn: Connection, filters: Filters, kind: str, limit: int = 15)
 
 def signals_by_subject(conn: Connection, filters: Filters, limit: int = 25) -> pd.DataFrame:
     """Subjects ranked by signal count, with their distinct signal ids."""
-    stmt = (select(Signal.entity_id, Signal.signal, func.count().label("count"))
-            .where(*evidence_conditions(conn, Signal, filters)).group_by(Signal.entity_id, Signal.signal))
-    frame = _frame(conn, stmt, ["entity_id", "signal", "count"]).merge(_entities(conn), on="entity_id")
+    frame = _frame(conn, counts(conn, Signal, filters, "entity_id", "signal"), ["entity_id", "signal", "count"]).merge(_entities(conn), on="entity_id")
     if frame.empty:
         return pd.DataFrame(columns=["subject", "kind", "organization", "signals", "signal_ids"])
     out = (frame.groupby(["subject", "kind", "organization"], dropna=False)
@@ -364,23 +439,29 @@ def who_says_what(conn: Connection, filters: Filters, subject: str, kind: str, l
 EVIDENCE_LIMIT = 500
 
 
-def _signal_ids_per_subject():
-    """Distinct signal ids per (article, subject), `;`-joined: joined to claims by the export."""
-    distinct_signals = select(Signal.article_id, Signal.entity_id, Signal.signal).distinct().subquery()
+def _signal_ids_per_subject(conn: Connection, filters: Filters):
+    """Distinct signal ids per (article, subject), `;`-joined: joined to claims by the export. Only the
+    signals that can join the filtered claims: same period, language, source and subject."""
+    shared = Filters(start=filters.start, end=filters.end, languages=filters.languages, sources=filters.sources,
+                     organizations=filters.organizations, models=filters.models)
+    distinct_signals = (select(Signal.article_id, Signal.entity_id, Signal.signal)
+                        .where(*evidence_conditions(conn, Signal, shared)).distinct().subquery())
     return (select(distinct_signals.c.article_id, distinct_signals.c.entity_id,
                    func.aggregate_strings(distinct_signals.c.signal, ";").label("signal_ids"))
             .group_by(distinct_signals.c.article_id, distinct_signals.c.entity_id).subquery())
 
 
-def claim_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_LIMIT, offset: int = 0):
+def claim_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_LIMIT,
+               after: tuple[date, int] | None = None):
     """The Core SELECT behind the explorer, the evidence lists and (limit=None) the claims export.
 
-    A page of rows looks its signal ids up per claim; the export joins them pre-aggregated,
-    which is several times faster over a million claims. Dates come back as ISO text.
+    Pages are newest first; `after` = (day, claim id) of the previous page's last row (keyset
+    paging: any page costs as much as the first). A page of rows looks its signal ids up per
+    claim; the export joins them pre-aggregated. Dates come back as ISO text.
     """
     org = aliased(Entity)
     if limit is None:
-        per_subject = _signal_ids_per_subject()
+        per_subject = _signal_ids_per_subject(conn, filters)
         signal_ids = per_subject.c.signal_ids
     else:
         signal_ids = (select(func.aggregate_strings(Signal.signal, ";"))
@@ -400,7 +481,9 @@ def claim_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_
     if limit is None:
         return stmt.outerjoin(per_subject, and_(per_subject.c.article_id == Claim.article_id,
                                                 per_subject.c.entity_id == Claim.entity_id))
-    return stmt.order_by(Claim.day.desc(), Claim.id.desc()).limit(limit).offset(offset)
+    if after is not None:
+        stmt = stmt.where(tuple_(Claim.day, Claim.id) < tuple_(*after))
+    return stmt.order_by(Claim.day.desc(), Claim.id.desc()).limit(limit)
 
 
 def signal_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_LIMIT):
@@ -435,14 +518,13 @@ def count_rows(conn: Connection, kind: str, filters: Filters) -> int:
     """How many rows an export of `kind` (claims | signals | articles) will write."""
     if kind == "articles":
         return conn.execute(select(func.count()).select_from(Article).where(*article_conditions(conn, filters))).scalar_one()
-    model = Claim if kind == "claims" else Signal
-    return conn.execute(select(func.count()).select_from(model).where(
-        *evidence_conditions(conn, model, filters))).scalar_one()
+    return total(conn, Claim if kind == "claims" else Signal, filters)
 
 
-def claims_page(conn: Connection, filters: Filters, limit: int = EVIDENCE_LIMIT, offset: int = 0) -> pd.DataFrame:
-    """The newest filtered claims with their article, subject and signal ids."""
-    return _frame(conn, claim_rows(conn, filters, limit, offset))
+def claims_page(conn: Connection, filters: Filters, limit: int = EVIDENCE_LIMIT,
+                after: tuple[date, int] | None = None) -> pd.DataFrame:
+    """The newest filtered claims (older than `after`, see claim_rows) with article, subject, signal ids."""
+    return _frame(conn, claim_rows(conn, filters, limit, after))
 
 
 def signals_page(conn: Connection, filters: Filters, limit: int = EVIDENCE_LIMIT) -> pd.DataFrame:
@@ -453,9 +535,9 @@ def signals_page(conn: Connection, filters: Filters, limit: int = EVIDENCE_LIMIT
 
 def unknown_names(conn: Connection, filters: Filters, limit: int = 200) -> pd.DataFrame:
     """Names the extractor found that are not in the knowledge base, by claims in the period."""
-    conds = evidence_conditions(conn, Claim, replace(filters, organizations=(), models=()))
-    claims = (select(Claim.entity_id, func.count().label("claims"), func.max(Claim.day).label("last_seen"))
-              .where(*conds).group_by(Claim.entity_id).subquery())
+    source, n, conds = counting(conn, Claim, replace(filters, organizations=(), models=()))
+    claims = (select(source.entity_id, n.label("claims"), func.max(source.day).label("last_seen"))
+              .where(*conds).group_by(source.entity_id).subquery())
     org = aliased(Entity)
     stmt = (select(Entity.canonical.label("name"), Entity.kind, org.canonical.label("organization"),
                    Entity.aliases, Entity.first_seen_at, func.coalesce(claims.c.claims, 0).label("claims"),

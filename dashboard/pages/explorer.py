@@ -1,4 +1,6 @@
 """Claims explorer: the filtered claims with their evidence, newest first; export all of them."""
+from datetime import date
+
 import streamlit as st
 
 from dashboard import state, widgets
@@ -11,12 +13,19 @@ if not total:
     widgets.empty_state("claims")
     st.stop()
 
+# keyset paging: each page starts after the (day, id) of the previous page's last row, per filters
+cursors = st.session_state.setdefault("explorer_cursors", {}).setdefault(filters, [None])
+rows = state.run("claims_page", EVIDENCE_LIMIT, cursors[-1])
 pages = max(1, -(-total // EVIDENCE_LIMIT))
-left, right = st.columns([3, 1])
-page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, step=1)
-left.markdown(f"**{total:,} claims** match; showing {EVIDENCE_LIMIT} per page, newest first. "
-              f"The subject is marked ⟦like this⟧; select a row to read it in full.")
-rows = state.run("claims_page", EVIDENCE_LIMIT, (page - 1) * EVIDENCE_LIMIT)
+st.markdown(f"**{total:,} claims** match; page {len(cursors):,} of {pages:,} ({EVIDENCE_LIMIT} per page, newest "
+            f"first). The subject is marked ⟦like this⟧; select a row to read it in full.")
+last = (date.fromisoformat(rows["published"].iloc[-1][:10]), int(rows["claim_id"].iloc[-1])) if len(rows) else None
+newer, older, _ = st.columns([1, 1, 6])
+newer.button("Newer", icon=":material/chevron_left:", disabled=len(cursors) == 1, on_click=cursors.pop,
+             width="stretch")
+older.button("Older", icon=":material/chevron_right:", disabled=len(cursors) >= pages or last is None,
+             on_click=cursors.append, args=(last,), width="stretch")
+page = len(cursors)
 shown = rows.assign(evidence=[widgets.mark_subject(e, s) for e, s in zip(rows["evidence"], rows["subject"])])
 event = widgets.table(shown, f"claims-page-{page}", links=True, key="claims", selectable=True, height=480)
 widgets.export_button("claims", filters, total)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pandas as pd
 from sqlalchemy import func, select
 
 from storage import queries
@@ -116,3 +117,33 @@ def test_empty_database_gives_empty_frames(db_url):
         assert queries.top_subjects(conn, Filters(start=date(2026, 1, 1), end=date(2026, 1, 31)), "org").empty
         assert queries.signals_by_subject(conn, Filters()).empty
         assert conn.execute(select(func.count()).select_from(Signal)).scalar_one() == 0
+
+
+def test_keyset_pages_continue_where_the_previous_page_ended(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        whole = queries.claims_page(conn, Filters(), limit=90)
+        first = queries.claims_page(conn, Filters(), limit=30)
+        after = (date.fromisoformat(first["published"].iloc[-1]), int(first["claim_id"].iloc[-1]))
+        second = queries.claims_page(conn, Filters(), limit=60, after=after)
+        assert list(first["claim_id"]) + list(second["claim_id"]) == list(whole["claim_id"])
+
+
+def test_counts_agree_between_summaries_and_rows(filled_url):
+    """A source filter counts the rows themselves; with every source chosen the numbers must not move."""
+    with get_engine(filled_url).connect() as conn:
+        end = queries.day_range(conn)[1]
+        f = Filters(start=end - timedelta(days=40), end=end, languages=("zh",), models=("Llama 3",))
+        every_source = replace(f, sources=tuple(queries.choices(conn)["sources"]))
+        assert queries.summary_for(Claim, f) is not None and queries.summary_for(Claim, every_source) is None
+        assert queries.totals(conn, f) == queries.totals(conn, every_source)
+        pd.testing.assert_frame_equal(queries.claims_per_day(conn, f).sort_values(["day", "stance"]).reset_index(drop=True),
+                                      queries.claims_per_day(conn, every_source).sort_values(["day", "stance"])
+                                      .reset_index(drop=True), check_dtype=False)
+
+
+def test_text_search_finds_chinese_substrings(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        hits = queries.claims_page(conn, Filters(text="算不上开源"), limit=20)
+        assert len(hits) and all("算不上开源" in e for e in hits["evidence"])
+        short = queries.claims_page(conn, Filters(text="开源"), limit=20)  # shorter than a trigram: a scan
+        assert len(short) and all("开源" in e for e in short["evidence"])

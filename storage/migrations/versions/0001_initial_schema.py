@@ -8,6 +8,8 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoString)
 
+from storage import summaries
+
 
 revision = '0001'
 down_revision = None
@@ -202,9 +204,24 @@ def upgrade() -> None:
         batch_op.create_index('ix_signal_day_signal', ['day', 'signal', 'entity_id', 'language', 'source_id'], unique=False)
         batch_op.create_index('ix_signal_entity_day', ['entity_id', 'day'], unique=False)
 
+    # the dashboard's daily summaries and evidence search, kept by triggers (storage/summaries.py)
+    for name, keys in (('claim_daily', [('entity_id', sa.Integer()), ('stance', sa.String())]),
+                       ('signal_daily', [('entity_id', sa.Integer()), ('signal', sa.String())]),
+                       ('article_daily', [('source_id', sa.Integer())])):
+        columns = [('day', sa.Date()), *keys, ('language', sa.String())]
+        op.create_table(name, *(sa.Column(c, t, nullable=False) for c, t in columns),
+                        sa.Column('n', sa.Integer(), nullable=False),
+                        sa.PrimaryKeyConstraint(*(c for c, _ in columns)))
+    for statement in summaries.ddl(op.get_bind().dialect.name):
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    for name in ('claim_daily', 'signal_daily', 'article_daily'):
+        op.drop_table(name)
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('DROP TABLE IF EXISTS claim_fts')
+        op.execute('DROP TABLE IF EXISTS signal_fts')
     with op.batch_alter_table('signal', schema=None) as batch_op:
         batch_op.drop_index('ix_signal_entity_day')
         batch_op.drop_index('ix_signal_day_signal')
