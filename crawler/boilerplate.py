@@ -68,8 +68,10 @@ def is_trailer_start(s: str) -> bool:
     return len(s) <= 200 and bool(_TRAILER.search(s))
 
 
-def strip_boilerplate(lines: list[str]) -> list[str]:
-    """Body lines without furniture, cut at the trailer once at least half the text precedes it."""
+def strip_boilerplate(lines: list[str]) -> list[tuple[str, str]]:
+    """Body lines without furniture, cut at the trailer once at least half the text precedes it:
+    (stripped line, its simplified form) pairs. The simplified forms joined by newlines are the
+    normalized text of the lines joined (normalization never crosses a line break)."""
     kept = [(line.strip(), simplified(line)) for line in lines if line.strip()]
     kept = [(line, s) for line, s in kept if not is_furniture(s)]
     total = sum(len(s) for _, s in kept)
@@ -79,4 +81,4 @@ def strip_boilerplate(lines: list[str]) -> list[str]:
             kept = kept[:index]
             break
         seen += len(s)
-    return [line for line, _ in kept]
+    return kept

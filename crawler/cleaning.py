@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from crawler import boilerplate
 from crawler.datelines import as_aware, dateline, parse_iso
 from crawler.encoding import decode_html
-from crawler.normalize import detect_language, normalize
+from crawler.normalize import detect_language
 
 MAX_HEADER_LINES = 12
 MIN_TITLE_CHARS, MAX_TITLE_CHARS = 8, 120
@@ -72,6 +72,11 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[int, str | None, 
     return body, title, author, dateline(header[date_at]) if date_at is not None else None, drop
 
 
+def _join(kept: list[tuple[str, str]]) -> tuple[str, str]:
+    """(text, normalized text) of strip_boilerplate's line pairs."""
+    return "\n".join(line for line, _ in kept), "\n".join(simple for _, simple in kept)
+
+
 def clean_text(text: str) -> CleanPage:
     """A plain-text article (title line, spam header, byline, dateline, body, trailer) cleaned."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -79,11 +84,11 @@ def clean_text(text: str) -> CleanPage:
     lines, simple = zip(*[(line, s) for line, s in zip(lines, simple) if not boilerplate.is_spam(s)]) or ((), ())
     body_start, title, author, found_date, drop = _read_header(list(lines), list(simple))
     header_kept = [line for i, line in enumerate(lines[:body_start]) if i not in drop]
-    body = "\n".join(boilerplate.strip_boilerplate(header_kept + list(lines[body_start:])))
+    body, norm_body = _join(boilerplate.strip_boilerplate(header_kept + list(lines[body_start:])))
     language = detect_language(body)
     published = as_aware(*found_date, language) if found_date else None
     return CleanPage(title=title, author=author, published_at=published, date_origin="page" if published else None,
-                     language=language, text=body, norm_text=normalize(body))
+                     language=language, text=body, norm_text=norm_body)
 
 
 def _meta_author(tree) -> str | None:
@@ -124,9 +129,9 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
     raw = (doc.text or "") if doc is not None else ""
     if len(raw) < SHORT_TEXT_CHARS:
         raw = _second_pass(markup, raw)
-    text = "\n".join(boilerplate.strip_boilerplate(raw.splitlines()))
+    text, norm_text = _join(boilerplate.strip_boilerplate(raw.splitlines()))
     language = detect_language(text) or (doc.language if doc is not None else None)
     published = parse_iso(doc.date, language) if doc is not None else None
     return CleanPage(title=doc.title if doc is not None else None, author=(doc.author if doc is not None else None) or meta_author,
                      published_at=published, date_origin="page" if published else None, language=language,
-                     text=text, norm_text=normalize(text), encoding=encoding, canonical=canonical)
+                     text=text, norm_text=norm_text, encoding=encoding, canonical=canonical)
