@@ -317,8 +317,8 @@ def _on_job_event(scheduler: BackgroundScheduler, event) -> None:
     if event.job_id.startswith(CRAWL_PREFIX) and not _stopping.is_set():
         try:
             changed = sync_jobs(scheduler, only=event.job_id[len(CRAWL_PREFIX):])
-            if changed.get(event.job_id) == "rescheduled":
-                job = scheduler.get_job(event.job_id)
+            job = scheduler.get_job(event.job_id)
+            if changed.get(event.job_id) == "rescheduled" and job is not None:
                 _event("backoff", job=event.job_id, every=job.trigger.interval, next_run=job.next_run_time)
         except Exception as exc:  # noqa: BLE001  (database down: the periodic sync catches up)
             _event("sync.failed", logging.WARNING, reason=_first_line(exc))
@@ -439,10 +439,11 @@ def single_scheduler() -> Iterator[None]:
     with get_engine(url).connect() as conn:
         if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar():
             raise AlreadyRunning("another `openwatch schedule` is running on this database")
+        yield
         try:
-            yield
-        finally:
             conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+        except Exception:  # noqa: BLE001  (the connection was lost: the server has released the lock)
+            conn.invalidate()
 
 
 def serve(options: Options = Options()) -> None:

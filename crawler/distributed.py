@@ -129,7 +129,11 @@ class DistributedSpider(RedisSpider):
             yield item
 
     async def route_error(self, failure):
+        from crawler.spiders import describe_failure
+
         meta = failure.request.meta
+        logging.getLogger("openwatch.worker").warning("crawl.error", extra={"kv": {
+            "source": meta["ow_source"], "run_id": meta["ow_run"], "error": describe_failure(failure)}})
         if not meta.get("ow_errback"):
             return
         output = getattr(self._delegate(meta), meta["ow_errback"])(failure)

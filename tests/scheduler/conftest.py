@@ -200,17 +200,20 @@ class TcpProxy:
 
     @staticmethod
     def _pump(source, sink) -> None:
+        import socket
+
         try:
             while data := source.recv(65536):
                 sink.sendall(data)
         except OSError:
             pass
         finally:
-            for sock in (source, sink):
+            for sock in (source, sink):   # shutdown sends FIN even while the other pump blocks in recv
                 try:
-                    sock.close()
+                    sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+                sock.close()
 
 
 @pytest.fixture
