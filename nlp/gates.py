@@ -1,11 +1,12 @@
 """Literal gates for regular expressions: skip a pattern on a sentence that cannot match it.
 
 Python's `re` scans a sentence in a few microseconds per pattern, and the openness rules have
-about a hundred patterns, more than jieba spends on the same sentence. Most patterns need one
-of a few literal strings (`(?:不是|并非)\\s*开源` needs "开源"), and a substring test costs
-nanoseconds. `required_literals` reads that set from the parsed pattern (the idea of the
-prefilters of RE2 and Hyperscan). `Literals.active` finds with one trie-shaped regex scan which
-gate strings the lower-cased sentence holds and so which patterns are worth a scan.
+about a hundred patterns, more than jieba spends on the same sentence. Most patterns need a few
+literal strings (`(?:评为|列为)\\s*(?:开放|开源)` needs one of "评为", "列为" AND one of "开放",
+"开源"), and a substring test costs nanoseconds. `required_literals` reads these sets from the
+parsed pattern (the idea of the prefilters of RE2 and Hyperscan). `Literals.active` finds with
+one trie-shaped regex scan which gate strings the lower-cased sentence holds and so which
+patterns are worth a scan: those with a string of each of their sets.
 """
 from __future__ import annotations
 
@@ -14,15 +15,19 @@ import re._constants as c
 import re._parser as sre
 from dataclasses import dataclass
 
-_EMPTY = object()  # a sub-pattern that may match the empty string: it requires nothing
-
 
 def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
     """The most selective literal set: the longest shortest string, then the fewest strings."""
     return max(options, key=lambda s: (min(map(len, s)), -len(s)), default=None)
 
 
-def _sequence(items) -> frozenset[str] | None:
+def _minimal(strings: frozenset[str]) -> frozenset[str]:
+    """"closed" already admits "closedai": keep only the strings that contain no other one."""
+    return frozenset(s for s in strings if not any(t != s and t in s for t in strings))
+
+
+def _sequence(items) -> list[frozenset[str]]:
+    """Literal sets every match of the parsed sequence `items` holds a string of (each set on its own)."""
     options, run = [], []
 
     def close_run():
@@ -36,33 +41,31 @@ def _sequence(items) -> frozenset[str] | None:
             continue
         close_run()
         if op is c.SUBPATTERN:
-            sub = _sequence(av[-1])
+            options += _sequence(av[-1])
         elif op is c.BRANCH:
-            branches = [_sequence(b) for b in av[1]]
-            sub = None if any(b is None for b in branches) else frozenset().union(*branches)
+            branches = [_best(_sequence(b)) for b in av[1]]
+            if all(branches):
+                options.append(_minimal(frozenset().union(*branches)))
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            sub = _sequence(av[2])
-        else:
-            sub = None  # classes, anchors, lookarounds, optional parts: no literal to rely on
-        if sub:
-            options.append(sub)
+            options += _sequence(av[2])
+        # classes, anchors, lookarounds, optional parts: no literal to rely on
     close_run()
-    best = _best(options)
-    # "closed" already admits "closedai": keep only the strings that contain no other one
-    return best and frozenset(s for s in best if not any(t != s and t in s for t in best))
+    return options
 
 
-def required_literals(pattern: str) -> frozenset[str] | None:
-    """Lower-cased strings one of which every match of `pattern` contains; None if there are none."""
-    return _sequence(sre.parse(pattern, re.IGNORECASE))
+def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
+    """Sets of lower-cased strings such that every match of `pattern` holds a string of each set;
+    sets whose shortest string is a single character (too common to filter anything) are left out."""
+    options = [_minimal(s) for s in _sequence(sre.parse(pattern, re.IGNORECASE))]
+    return tuple(dict.fromkeys(s for s in options if min(map(len, s)) > 1))
 
 
 @dataclass(frozen=True, eq=False)
 class Gated:
-    """A compiled pattern with its literal gate (None when the pattern guarantees no literal)."""
+    """A compiled pattern with its literal gate (no sets when the pattern guarantees no literal)."""
 
     pattern: re.Pattern
-    literals: frozenset[str] | None
+    literals: tuple[frozenset[str], ...]
 
     @classmethod
     def compile(cls, pattern: str) -> "Gated":
@@ -95,23 +98,28 @@ class Literals:
     """The gates of a rule set, tested together on each sentence by one scan for all their literals."""
 
     def __init__(self, gates: list[Gated]):
-        by_literal: dict[str, list[int]] = {}
+        by_literal: dict[str, set[tuple[int, int]]] = {}  # literal -> (gate, set of the gate) it satisfies
         for i, g in enumerate(gates):
-            for s in g.literals:
-                by_literal.setdefault(s, []).append(i)
+            for k, strings in enumerate(g.literals):
+                for s in strings:
+                    by_literal.setdefault(s, set()).add((i, k))
         self.gates = tuple(gates)
+        self._needs = [len(g.literals) for g in gates]
         # at each position the scan reports the longest literal there; the shorter ones there are its prefixes
         self._scan = re.compile(f"(?=({trie_regex(sorted(by_literal))}))")
-        self._opens = {s: frozenset(i for t, ids in by_literal.items() if s.startswith(t) for i in ids)
+        self._opens = {s: frozenset(ik for t, iks in by_literal.items() if s.startswith(t) for ik in iks)
                        for s in by_literal}
 
     def active_indices(self, text: str) -> list[int]:
-        """Indices (into `gates`, ascending) of the patterns whose literals `text` holds (no state: safe
-        across threads)."""
+        """Indices (into `gates`, ascending) of the patterns that have a literal of each of their sets in
+        `text` (no state: safe across threads)."""
         found = set(self._scan.findall(text.lower()))
         if not found:
             return []
-        return sorted(frozenset().union(*(self._opens[s] for s in found)))
+        met: dict[int, int] = {}
+        for i, _ in frozenset().union(*(self._opens[s] for s in found)):
+            met[i] = met.get(i, 0) + 1
+        return sorted(i for i, n in met.items() if n == self._needs[i])
 
     def active(self, text: str) -> tuple[Gated, ...]:
         """The patterns whose literals `text` holds, in rule order."""

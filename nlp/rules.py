@@ -108,10 +108,10 @@ def load_rules(path: str | None = None) -> Rules:
         for sid, spec in data["signals"].items())
     stances = tuple((stance, tuple(map(Gated.compile, pats))) for stance, pats in data["stances"].items())
     gates = [g for _, gs in stances for g in gs] + [g for rule in signals for g in rule.patterns]
-    if any(g.literals is None for g in gates):
+    if any(not g.literals for g in gates):
         raise ValueError(f"{path or DEFAULT_RULES}: every stance and signal pattern needs a literal "
                          f"(a word it always contains); these have none: "
-                         f"{[g.pattern.pattern for g in gates if g.literals is None]}")
+                         f"{[g.pattern.pattern for g in gates if not g.literals]}")
     return Rules(
         literals=Literals(gates),
         taiwan=re.compile("|".join(sorted(terms, key=len, reverse=True))),

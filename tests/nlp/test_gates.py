@@ -7,10 +7,20 @@ from nlp.rules import load_rules
 
 
 def test_required_literals_of_alternations_and_repeats():
-    assert required_literals(r"(?:不是|并非)\s*开源") == {"开源"}
-    assert required_literals(r"closed|ClosedAI") == {"closed"}  # "closedai" already holds "closed"
-    assert required_literals(r"\w+ model") == {" model"}
-    assert required_literals(r"[a-z]+") is None
+    assert required_literals(r"(?:不是|并非)\s*开源") == ({"不是", "并非"}, {"开源"})  # one of each set
+    assert required_literals(r"closed|ClosedAI") == ({"closed"},)  # "closedai" already holds "closed"
+    assert required_literals(r"\w+ model") == ({" model"},)
+    assert required_literals(r"(?:rated|deemed)\s*(?:as\s+)?open") == ({"rated", "deemed"}, {"open"})
+    assert required_literals(r"(?:a|b)x") == ()  # single characters filter nothing
+    assert required_literals(r"[a-z]+") == ()
+
+
+def test_a_pattern_is_active_only_with_a_literal_of_each_set():
+    gates = [Gated.compile(p) for p in (r"(?:评为|列为)\s*开源", r"开源")]
+    literals = Literals(gates)
+    assert literals.active("被评为开源模型") == (gates[0], gates[1])
+    assert literals.active("开源模型") == (gates[1],)
+    assert literals.active("被评为最佳") == ()
 
 
 def test_active_finds_overlapping_and_nested_literals_in_rule_order():
