@@ -23,7 +23,7 @@ PAGES = {  # screenshot name -> URL path and query string
     "overview": "",
     "subject": "subject?kind=model&subject=Llama+3",
     "openwashing": "openwashing",
-    "explorer": "explorer?organizations=Meta&stances=open",
+    "explorer": "explorer?organizations=Meta",
     "sources": "sources",
     "knowledge": "knowledge",
 }

@@ -54,9 +54,10 @@ def query(name: str, filters: Filters, version: tuple, url: str, *args) -> pd.Da
 
 @st.cache_data(ttl=600, show_spinner=False)
 def vocabulary(version: tuple, url: str) -> dict:
-    """Filter choices and the date range of the data."""
+    """Filter choices, the date range of the data and the period a session starts with."""
     with engine(url).connect() as conn:
-        return {**queries.choices(conn), "day_range": queries.day_range(conn)}
+        return {**queries.choices(conn), "day_range": queries.day_range(conn),
+                "default_period": queries.default_period(conn, DEFAULT_DAYS)}
 
 
 def filters_from_url() -> Filters:
@@ -68,12 +69,12 @@ def sidebar_filters(vocab: dict, page: str) -> Filters:
     view can be bookmarked. A session's first run takes the filters from the URL; on a page switch
     the widgets are set again from the previous page's filters (Streamlit resets widgets that a
     different page script creates)."""
-    first, last = vocab["day_range"]
+    first, last = vocab["default_period"]
     last = last or date.today()
     previous = st.session_state.get("filters")
     if previous is None or st.session_state.get("page") != page:
         parsed = previous or filters_from_url()
-        st.session_state["f_period"] = (parsed.start or max(first or last, last - timedelta(days=DEFAULT_DAYS - 1)),
+        st.session_state["f_period"] = (parsed.start or first or last - timedelta(days=DEFAULT_DAYS - 1),
                                         parsed.end or last)
         for name, key in _WIDGETS.items():
             value = getattr(parsed, name)

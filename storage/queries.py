@@ -293,7 +293,8 @@ def choices(conn: Connection) -> dict[str, list[str]]:
         "sources": col(select(Source.name).order_by(Source.name)),
         "organizations": col(select(Entity.canonical).where(Entity.kind == "org").order_by(Entity.canonical)),
         "models": col(select(Entity.canonical).where(Entity.kind == "model").order_by(Entity.canonical)),
-        "languages": col(select(Source.language).distinct().order_by(Source.language)),
+        "languages": col(select(ArticleDaily.language).where(ArticleDaily.language != "").distinct()
+                         .order_by(ArticleDaily.language)),
         "stances": list(STANCES),
     }
 
@@ -301,6 +302,18 @@ def choices(conn: Connection) -> dict[str, list[str]]:
 def day_range(conn: Connection) -> tuple[date | None, date | None]:
     lo, hi = conn.execute(select(func.min(Claim.day), func.max(Claim.day))).one()
     return _as_date(lo), _as_date(hi)
+
+
+def default_period(conn: Connection, days: int = 90, min_claims: int = 100) -> tuple[date | None, date | None]:
+    """The period a session starts with: the `days` days ending at the newest claim, or all the data
+    when that window is too sparse to show a trend (fewer than `min_claims` claims, e.g. the demo)."""
+    first, last = day_range(conn)
+    if last is None:
+        return None, None
+    start = max(first, last - timedelta(days=days - 1))
+    if total(conn, Claim, Filters(start=start, end=last)) < min_claims:
+        start = first
+    return start, last
 
 
 def _as_date(value) -> date | None:

@@ -27,7 +27,8 @@ older.button("Older", icon=":material/chevron_right:", disabled=len(cursors) >= 
              on_click=cursors.append, args=(last,), width="stretch")
 page = len(cursors)
 shown = rows.assign(evidence=[widgets.mark_subject(e, s) for e, s in zip(rows["evidence"], rows["subject"])])
-event = widgets.table(shown, f"claims-page-{page}", links=True, key="claims", selectable=True, height=480)
+event = widgets.table(shown, f"claims-page-{page}", links=True, key="claims", selectable=True,
+                      height=480 if len(rows) > 12 else None)
 widgets.export_button("claims", filters, total)
 
 if event is not None and event.selection.rows:

@@ -41,10 +41,14 @@ if filters.start and filters.end:
     st.subheader("What changed")
     movers = state.run("top_subjects", "model", 200)
     if "change" in movers and not movers.empty:
-        rising = movers.sort_values("change", ascending=False).head(5)
-        falling = movers.sort_values("change").head(5)
+        columns = ["name", "claims", "previous", "change"]
+        rising = movers[movers["change"] > 0].sort_values("change", ascending=False).head(5)
+        falling = movers[movers["change"] < 0].sort_values("change").head(5)
         left, right = st.columns(2)
-        left.markdown("**Most new claims**")
-        left.dataframe(rising[["name", "claims", "previous", "change"]], hide_index=True, width="stretch")
-        right.markdown("**Biggest drops**")
-        right.dataframe(falling[["name", "claims", "previous", "change"]], hide_index=True, width="stretch")
+        for col, title, frame, none in ((left, "Most new claims", rising, "No model gained claims."),
+                                        (right, "Biggest drops", falling, "No model lost claims.")):
+            col.markdown(f"**{title}**")
+            if frame.empty:
+                col.caption(f"{none} (versus {filters.previous_period().start} – {filters.previous_period().end})")
+            else:
+                col.dataframe(frame[columns], hide_index=True, width="stretch")

@@ -76,6 +76,19 @@ def test_explorer_shows_marked_evidence_and_stays_text(filled_sqlite):
     assert all("⟦DeepSeek R1⟧" in e for e in frame["evidence"])
 
 
+def test_explorer_pages_older_and_back(filled_sqlite):
+    at = app("pages/explorer.py")
+    button = {b.label: b for b in at.button}
+    first = at.dataframe[0].value
+    assert button["Newer"].disabled and not button["Older"].disabled
+    button["Older"].click().run()
+    second = at.dataframe[0].value
+    assert "page 2 of" in at.markdown[0].value and not set(first["claim_id"]) & set(second["claim_id"])
+    assert second["published"].max() <= first["published"].min()
+    {b.label: b for b in at.button}["Newer"].click().run()
+    assert list(at.dataframe[0].value["claim_id"]) == list(first["claim_id"])
+
+
 def test_empty_database_shows_helpful_states(sqlite_url):
     for page in PAGES:
         at = app(page)

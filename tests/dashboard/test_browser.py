@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,6 @@ def test_overview_in_a_real_browser(browser_ready, filled_sqlite, tmp_path):
         assert label in overview
     assert "Traceback" not in overview and "Error" not in overview
     with get_engine(filled_sqlite).connect() as conn:  # the explorer's URL filters reached the query
-        first, last = queries.day_range(conn)
-        start = max(first, last - timedelta(days=DEFAULT_DAYS - 1))
-        expected = queries.totals(conn, Filters(start=start, end=last, organizations=("Meta",), stances=("open",)))
+        start, last = queries.default_period(conn, DEFAULT_DAYS)
+        expected = queries.totals(conn, Filters(start=start, end=last, organizations=("Meta",)))
     assert f"Export all {expected['claims']:,} filtered claims" in texts["explorer"]

@@ -147,3 +147,11 @@ def test_text_search_finds_chinese_substrings(filled_url):
         assert len(hits) and all("算不上开源" in e for e in hits["evidence"])
         short = queries.claims_page(conn, Filters(text="开源"), limit=20)  # shorter than a trigram: a scan
         assert len(short) and all("开源" in e for e in short["evidence"])
+
+
+def test_default_period_ends_at_the_newest_data_and_widens_when_sparse(filled_url):
+    with get_engine(filled_url).connect() as conn:
+        first, last = queries.day_range(conn)
+        assert queries.default_period(conn, 90) == (last - timedelta(days=89), last)
+        assert queries.default_period(conn, 90, min_claims=10**9) == (first, last)  # too few claims: everything
+        assert queries.choices(conn)["languages"] == ["en", "zh", "zh-Hant"]
