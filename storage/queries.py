@@ -141,8 +141,8 @@ def text_condition(conn: Connection, model, text: str):
     return model.evidence.ilike(f"%{_escape_like(text)}%", escape="\\")
 
 
-def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bool = True) -> list:
-    """WHERE conditions on Claim or Signal (`model`) for the filters."""
+def period_and_language(model, filters: Filters) -> list:
+    """Conditions on the `day` and `language` columns that rows and daily summaries share."""
     conds = []
     if filters.start:
         conds.append(model.day >= filters.start)
@@ -150,6 +150,12 @@ def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bo
         conds.append(model.day <= filters.end)
     if filters.languages:
         conds.append(model.language.in_(filters.languages))
+    return conds
+
+
+def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bool = True) -> list:
+    """WHERE conditions on Claim or Signal (`model`) for the filters."""
+    conds = period_and_language(model, filters)
     sources = source_ids(conn, filters)
     if sources is not None:
         conds.append(model.source_id.in_(sources) if sources else false())
@@ -192,13 +198,7 @@ def summary_for(model, filters: Filters):
 
 
 def summary_conditions(conn: Connection, summary, filters: Filters) -> list:
-    conds = []
-    if filters.start:
-        conds.append(summary.day >= filters.start)
-    if filters.end:
-        conds.append(summary.day <= filters.end)
-    if filters.languages:
-        conds.append(summary.language.in_(filters.languages))
+    conds = period_and_language(summary, filters)
     if summary is ArticleDaily:
         sources = source_ids(conn, filters)
         if sources is not None:
