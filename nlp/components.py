@@ -155,7 +155,8 @@ class OpennessComponent:
         found = []
         full = doc_text(doc, ext)
         for s, e, folded, hits in ext.cues:
-            inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} for m in mentions if s <= m["start"] < e]
+            inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} if s else m  # offsets in the sentence
+                      for m in mentions if s <= m["start"] < e]
             if hits and self.rules.can_bind(folded, bool(inside), bool(previous)):
                 for item in type(self).analyse(self.rules, folded, hits, inside, previous, self.families):
                     found.append({**item, "evidence": full[s:e], "start": offset + s, "end": offset + e})

@@ -98,12 +98,12 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
         docs = list(nlp.pipe(candidates(), batch_size=batch_size, n_process=n_process))
     for doc in docs:
         ext = doc._
-        result = results[ext.article]
+        result, offset = results[ext.article], ext.offset
         result.claims.extend(ext.claims)
         result.signals.extend(ext.signals)
         known = {(m.start, m.end) for m in result.entities}
         for m in ext.mentions:  # names only the segmented pass finds (Chinese organizations)
-            start, end = m["start"] + ext.offset, m["end"] + ext.offset
+            start, end = m["start"] + offset, m["end"] + offset
             if (start, end) not in known and not any(start < x.end and x.start < end for x in result.entities):
                 result.entities.append(Mention(start, end, m["text"], m["canonical"], m["label"], m["known"], m["org"]))
     for result in results:

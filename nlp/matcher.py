@@ -43,8 +43,8 @@ class Mention:
 
     def as_context(self, offset: int = 0) -> dict:
         """The dict the claim and signal rules read, with offsets relative to `offset`."""
-        return {**self.as_json(), "start": self.start - offset, "end": self.end - offset, "org": self.org,
-                "known": self.known, "referee": self.referee}
+        return {"text": self.text, "label": self.label, "canonical": self.canonical, "start": self.start - offset,
+                "end": self.end - offset, "org": self.org, "known": self.known, "referee": self.referee}
 
 
 def case_sensitive(alias: str) -> bool:
