@@ -41,7 +41,7 @@ EXTENSIONS = {"crawler.extensions.CrawlRunRecorder": 500}
 # OpenWatch's own settings
 OPENWATCH_STORE_BATCH = 100               # articles written per transaction
 OPENWATCH_MIN_TEXT_CHARS = 80             # shorter main text: not an article
-OPENWATCH_EXTRACT_WORKERS = 0  # extraction processes; 0: in-process
+OPENWATCH_EXTRACT_WORKERS = 0            # extraction processes; 0: in-process (workers pay off only with idle cores)
 
 LOG_LEVEL = "WARNING"
 LOG_INSTALL_ROOT_HANDLER = False
