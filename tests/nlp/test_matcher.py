@@ -2,7 +2,7 @@
 import pytest
 
 from nlp.kb import KBError, load_kb
-from nlp.matcher import EntityMatcher
+from nlp.matcher import EntityMatcher, lowers_exactly
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +65,20 @@ def test_validation_reports_duplicates_and_unknown_links(tmp_path):
     bad.write_text("models:\n- {nom: Foo}\n", encoding="utf-8")
     with pytest.raises(KBError, match="needs a 'name'"):
         load_kb([bad], with_extras=False)
+
+
+@pytest.mark.parametrize("text", [
+    "META 与 meta 与 Meta 发布 LLAMA 3 和 llama-3;DeepSeek 与 deepseek-v3。",
+    "Café Mistral AI à Paris: MISTRAL LARGE 2 et Tülu 3 (TÜLU 3).",
+    "Meta 与 Mıstral 与 Mıſtral AI: ſ and ı are case partners of s and i.",  # falls back to IGNORECASE
+    "İstanbul: Gİthub, Σ ΣΑΣ Meta",  # İ lowers to two characters: falls back
+])
+def test_lower_cased_scan_finds_what_the_case_insensitive_regex_finds(matcher, text):
+    assert matcher.lower_regex is not None
+    assert matcher._alias_spans(text) == [m.span() for m in matcher.regex.finditer(text)]
+
+
+def test_lowering_is_exact_only_without_special_case_pairs():
+    assert lowers_exactly("Meta 与 LLaMA,Café", "Meta 与 LLaMA,Café".lower())
+    assert not lowers_exactly("Mıſtral", "Mıſtral".lower())
+    assert not lowers_exactly("İ", "İ".lower())
