@@ -145,23 +145,22 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed per crawl")
     args = parser.parse_args()
     print(f"{args.pages} pages, {os.cpu_count()} cores, PostgreSQL + Redis on localhost")
-    rows = []
+    print(f"{'workers':>7} {'stored':>6} {'crawl s':>8} {'pages/s':>8} {'steady':>7} {'ratio':>6} "
+          f"{'extracted':>9} {'failed':>6} {'extract s':>9} {'art./s':>7} {'steady':>7} {'ratio':>6}", flush=True)
+    base = None
     with SyntheticSite(args.pages) as site:
         for workers in args.workers:
-            rows.append(run(workers, site, args.pages, args.timeout))
-            print(f"  {workers} worker(s) measured", file=sys.stderr)
-    base = rows[0]
+            row = run(workers, site, args.pages, args.timeout)
+            base = base or row
+            print(f"{row['workers']:>7} {row['stored']:>6} {row['crawl_s']:>8.1f} {row['pages_s']:>8.1f} "
+                  f"{row['pages_s_steady']:>7.1f} {ratio(row, base, 'pages_s')} {row['done']:>9} "
+                  f"{row['failed']:>6} {row['extract_s']:>9.1f} {row['articles_s']:>7.1f} "
+                  f"{row['articles_s_steady']:>7.1f} {ratio(row, base, 'articles_s')}", flush=True)
 
-    def ratio(row: dict, key: str) -> str:
-        return f"{row[key] / base[key]:>6.2f}" if base[key] else f"{'n/a':>6}"
 
-    print(f"{'workers':>7} {'stored':>6} {'crawl s':>8} {'pages/s':>8} {'steady':>7} {'ratio':>6} "
-          f"{'extracted':>9} {'failed':>6} {'extract s':>9} {'art./s':>7} {'steady':>7} {'ratio':>6}")
-    for row in rows:
-        print(f"{row['workers']:>7} {row['stored']:>6} {row['crawl_s']:>8.1f} {row['pages_s']:>8.1f} "
-              f"{row['pages_s_steady']:>7.1f} {ratio(row, 'pages_s')} {row['done']:>9} "
-              f"{row['failed']:>6} {row['extract_s']:>9.1f} {row['articles_s']:>7.1f} "
-              f"{row['articles_s_steady']:>7.1f} {ratio(row, 'articles_s')}")
+def ratio(row: dict, base: dict, key: str) -> str:
+    """The rate relative to the first worker count's (printed as each row is measured)."""
+    return f"{row[key] / base[key]:>6.2f}" if base[key] else f"{'n/a':>6}"
 
 
 if __name__ == "__main__":
