@@ -14,6 +14,7 @@ import re
 import re._constants as c
 import re._parser as sre
 from dataclasses import dataclass
+from re._casefix import _EXTRA_CASES
 
 
 def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
@@ -60,16 +61,84 @@ def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
     return tuple(dict.fromkeys(s for s in options if min(map(len, s)) > 1))
 
 
+# Python's case-insensitive matching equates characters with the same lower case, plus the pairs of
+# `re._casefix` (i ~ ı, s ~ ſ, Greek and Cyrillic variants). Without those characters (and Σ, which
+# `str.lower()` turns into ς at the end of a word), a case-sensitive match of lower-case words in
+# `text.lower()` is exactly a case-insensitive match in `text`, when lowering keeps the length.
+_CASE_PAIRS = re.compile("[" + re.escape("".join(sorted({chr(c) for k, v in _EXTRA_CASES.items() for c in (k, *v)}
+                                                         - set(map(chr, range(128))) | {"Σ"}))) + "]")
+
+
+def lowers_exactly(text: str, lowered: str) -> bool:
+    """Whether matching lower-case words in `lowered` (= `text.lower()`) is the same as matching them
+    case-insensitively in `text`, offsets included."""
+    return len(lowered) == len(text) and _CASE_PAIRS.search(text) is None
+
+
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|.)", re.S)
+_FLAGS = re.compile(r"\(\?[aiLmsux-]")
+
+
+def _cased(ch: str) -> bool:
+    return ch.lower() != ch.upper()
+
+
+def _ranges_lower_cleanly(items) -> bool:
+    """Whether every character range of a parsed pattern is caseless or an ASCII letter range."""
+    for op, av in items:
+        if op is c.RANGE:
+            lo, hi = av
+            if any(_cased(chr(x)) for x in range(lo, hi + 1)) and not (ord("a") <= lo <= hi <= ord("z") or ord("A") <= lo <= hi <= ord("Z")):
+                return False
+        elif op is c.IN and not _ranges_lower_cleanly(av):
+            return False
+        elif op in (c.SUBPATTERN, c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT, c.ASSERT, c.ASSERT_NOT) \
+                and not _ranges_lower_cleanly(av[-1]):
+            return False
+        elif op is c.BRANCH and not all(map(_ranges_lower_cleanly, av[1])):
+            return False
+        elif op is c.ATOMIC_GROUP and not _ranges_lower_cleanly(av):
+            return False
+        elif op is c.GROUPREF_EXISTS:
+            return False  # conditional groups: not worth following
+    return True
+
+
+def lower_pattern(pattern: str) -> re.Pattern | None:
+    """`pattern` for lower-cased text (case-sensitive, its letters lower-cased; escapes such as \\S kept):
+    the same matches as `pattern` with IGNORECASE on text where `lowers_exactly` holds. None when
+    lowering could change the pattern's meaning (inline flags, case pairs, a range such as À-Þ)."""
+    plain = _ESCAPE.sub("", pattern)
+    if _FLAGS.search(pattern) or not lowers_exactly(plain, plain.lower()) \
+            or not _ranges_lower_cleanly(sre.parse(pattern, re.IGNORECASE)):
+        return None
+    pieces, pos = [], 0
+    for m in _ESCAPE.finditer(pattern):
+        if m.group()[1].isdigit():
+            return None  # a back-reference or an octal character
+        if m.group()[1] in "xuUN" and _cased(chr(sre.parse(m.group())[0][1])):
+            return None  # a character given by its code: only a caseless one can stay as it is
+        pieces += [pattern[pos:m.start()].lower(), m.group()]
+        pos = m.end()
+    return re.compile("".join(pieces) + pattern[pos:].lower())
+
+
 @dataclass(frozen=True, eq=False)
 class Gated:
-    """A compiled pattern with its literal gate (no sets when the pattern guarantees no literal)."""
+    """A compiled pattern with its literal gate (no sets when the pattern guarantees no literal), and
+    the same pattern for lower-cased text (`lower_pattern`; several times faster than IGNORECASE)."""
 
     pattern: re.Pattern
     literals: tuple[frozenset[str], ...]
+    lower: re.Pattern | None
 
     @classmethod
     def compile(cls, pattern: str) -> "Gated":
-        return cls(re.compile(pattern, re.IGNORECASE), required_literals(pattern))
+        return cls(re.compile(pattern, re.IGNORECASE), required_literals(pattern), lower_pattern(pattern))
+
+    def finditer(self, text: str, lowered: str, exact: bool):
+        """Case-insensitive matches in `text`; `lowered` is `text.lower()`, `exact` is `lowers_exactly(…)`."""
+        return self.lower.finditer(lowered) if exact and self.lower is not None else self.pattern.finditer(text)
 
 
 def trie_regex(words: list[str]) -> str:

@@ -10,27 +10,12 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from re._casefix import _EXTRA_CASES
 
-from nlp.gates import trie_regex
+from nlp.gates import lowers_exactly, trie_regex
 from nlp.kb import Entry, KnowledgeBase
 from nlp.shapes import find_unknown
 
 _ALNUM = re.compile(r"[A-Za-z0-9]")
-
-
-# Python's case-insensitive matching equates characters with the same lower case, plus the pairs of
-# `re._casefix` (i ~ ı, s ~ ſ, Greek and Cyrillic variants). Without those characters (and Σ, which
-# `str.lower()` turns into ς at the end of a word), a case-sensitive match of lower-case words in
-# `text.lower()` is exactly a case-insensitive match in `text`, when lowering keeps the length.
-_CASE_PAIRS = re.compile("[" + re.escape("".join(sorted({chr(c) for k, v in _EXTRA_CASES.items() for c in (k, *v)}
-                                                         - set(map(chr, range(128))) | {"Σ"}))) + "]")
-
-
-def lowers_exactly(text: str, lowered: str) -> bool:
-    """Whether matching lower-case words in `lowered` (= `text.lower()`) is the same as matching them
-    case-insensitively in `text`, offsets included."""
-    return len(lowered) == len(text) and _CASE_PAIRS.search(text) is None
 
 
 _LATIN = re.compile(r"[A-Za-z]")

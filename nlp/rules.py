@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from nlp.gates import Gated, Literals
+from nlp.gates import Gated, Literals, lowers_exactly
 
 DEFAULT_RULES = Path(__file__).parent / "data" / "cues.yaml"
 SIGNAL_IDS = ("usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
@@ -71,9 +71,10 @@ class Rules:
     def hits(self, folded: str) -> list[list[int]]:
         """Every match of every stance and signal pattern in a (folded) sentence, as [gate index, start, end]
         in rule order, then text order; only the patterns whose literals occur are scanned."""
-        gates = self.literals.gates
+        gates, lowered = self.literals.gates, folded.lower()
+        exact = lowers_exactly(folded, lowered)
         return [[i, m.start(), m.end()] for i in self.literals.active_indices(folded)
-                for m in gates[i].pattern.finditer(folded)]
+                for m in gates[i].finditer(folded, lowered, exact)]
 
     def sentence_cues(self, sentence: str, start: int = 0) -> list:
         """One sentence's record for the claims and signals components: [start, end, folded text, hits]

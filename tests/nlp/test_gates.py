@@ -1,5 +1,6 @@
 """Literal gates and candidate sentences: which patterns a sentence can match (one scan, no shared
 state), and which sentences can hold a finding with a subject."""
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from nlp.gates import Gated, Literals, required_literals
@@ -62,3 +63,25 @@ def test_candidate_cues_hold_every_match_in_rule_order_on_the_folded_sentence():
     assert all(gates[i].pattern.match(folded, s) and gates[i].pattern.match(folded, s).end() == e for i, s, e in hits)
     sentence = "Meta 开源了 Llama 3。"
     assert rules.sentence_cues(sentence, 7) == [7, 7 + len(sentence), sentence, rules.hits(sentence)]
+
+
+def test_lower_pattern_matches_like_ignorecase_on_lower_cased_text():
+    from nlp.gates import lower_pattern, lowers_exactly
+
+    pattern = r"(?:only|仅)\s+(?:via|通过)\s*[A-Z]+\b|API[- ]only|\bOSI\b[^。]{0,5}"
+    lowered = lower_pattern(pattern)
+    assert lowered.pattern == r"(?:only|仅)\s+(?:via|通过)\s*[a-z]+\b|api[- ]only|\bosi\b[^。]{0,5}"  # \s, \b kept
+    for text in ("Only via API, API-only 通过 OSI 批准", "仅 通过 ChatGPT,osi 未批准", "Café ONLY VIA APP"):
+        assert lowers_exactly(text, text.lower())
+        assert [m.span() for m in lowered.finditer(text.lower())] == \
+            [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
+
+
+def test_lower_pattern_refuses_what_lowering_could_change():
+    from nlp.gates import lower_pattern, lowers_exactly
+
+    assert lower_pattern(r"(?-i:[a-z]{2,})") is None  # inline flags
+    assert lower_pattern(r"[À-Þ]") is None  # a cased range that is not A-Z
+    assert lower_pattern(r"\x41PI") is None  # a cased character by its code
+    assert lower_pattern(r"(a)\1") is None  # a back-reference
+    assert not lowers_exactly("Mıſtral", "Mıſtral".lower())  # ı ~ i and ſ ~ s under IGNORECASE

@@ -2,7 +2,8 @@
 import pytest
 
 from nlp.kb import KBError, load_kb
-from nlp.matcher import EntityMatcher, lowers_exactly
+from nlp.gates import lowers_exactly
+from nlp.matcher import EntityMatcher
 
 
 @pytest.fixture(scope="module")
