@@ -15,7 +15,7 @@ def extract_pending(batch_size: int = 50, limit: int | None = None, skip_locked:
     from nlp import EXTRACTOR_VERSION
     from nlp.extract import extract_docs
     from storage.db import get_engine
-    from storage.extraction import mark_failed, pending_articles, store_extraction
+    from storage.extraction import mark_failed, pending_articles, store_extraction, upsert_entities
     from sqlmodel import Session
 
     engine = get_engine()
@@ -28,10 +28,11 @@ def extract_pending(batch_size: int = 50, limit: int | None = None, skip_locked:
             if not batch:
                 break
             results = extract_docs([a.norm_text for a in batch], normalized=True)
+            ids = upsert_entities(session, results)  # first, in one order: no deadlocks between workers
             for article, extraction in zip(batch, results):
                 try:
                     with session.begin_nested():
-                        store_extraction(session, article, extraction, EXTRACTOR_VERSION)
+                        store_extraction(session, article, extraction, EXTRACTOR_VERSION, ids)
                     done += 1
                 except Exception as exc:  # one bad article must not lose the batch
                     mark_failed(session, article.id, f"{type(exc).__name__}: {exc}", EXTRACTOR_VERSION)

@@ -55,33 +55,58 @@ def article_day(article: Article) -> date:
     return (article.published_at or article.fetched_at).date()
 
 
-def store_extraction(session: Session, article: Article, extraction, version: str) -> None:
-    """Replace the article's mentions, claims and signals with `extraction` (an nlp.extract.Extraction)."""
+def _entity_refs(extraction) -> Iterable[tuple[str, str, bool, str | None, str | None]]:
+    """(kind, canonical, known, organization, alias) for every entity the extraction names."""
+    for m in extraction.entities:
+        yield ("org" if m.label == "ORG" else "model"), m.canonical, m.known, m.org, m.text
+    for item in (*extraction.claims, *extraction.signals):
+        yield item["subject_type"], item["subject"], item.get("known", True), item.get("organization"), None
+
+
+def upsert_entities(session: Session, extractions) -> dict[tuple[str, str], int]:
+    """Upsert every entity the extractions name; returns (kind, canonical) → id.
+
+    Rows are upserted in one global order (organizations, then models, each sorted by name), so
+    concurrent extract workers lock entity rows in the same order and cannot deadlock.
+    """
+    merged: dict[tuple[str, str], dict] = {}
+    for extraction in extractions:
+        for kind, name, known, org, alias in _entity_refs(extraction):
+            entry = merged.setdefault((kind, name), {"known": False, "org": None, "aliases": set()})
+            entry["known"] |= known
+            entry["org"] = entry["org"] or (org if kind == "model" else None)
+            entry["aliases"] |= {alias} if alias else set()
+            if entry["org"]:
+                merged.setdefault(("org", entry["org"]), {"known": True, "org": None, "aliases": set()})
+    ids: dict[tuple[str, str], int] = {}
+    for key in sorted(merged, key=lambda k: (k[0] != "org", k[1])):
+        entry = merged[key]
+        org_id = ids[("org", entry["org"])] if entry["org"] else None
+        ids[key] = upsert_entity(session, key[0], key[1], entry["aliases"], entry["known"], org_id)
+    return ids
+
+
+def store_extraction(session: Session, article: Article, extraction, version: str,
+                     ids: dict[tuple[str, str], int] | None = None) -> None:
+    """Replace the article's mentions, claims and signals with `extraction` (an nlp.extract.Extraction).
+
+    `ids` are the entity ids from `upsert_entities` when a whole batch was upserted first.
+    """
     for table in (Mention, Claim, Signal):
         session.execute(delete(table).where(table.article_id == article.id))
-    ids: dict[tuple[str, str], int] = {}
-
-    def entity_id(kind: str, name: str, known: bool = True, org: str | None = None, alias: str | None = None) -> int:
-        key = (kind, name)
-        if key not in ids:
-            org_id = entity_id("org", org) if org and kind == "model" else None
-            ids[key] = upsert_entity(session, kind, name, [alias] if alias else [], known, org_id)
-        return ids[key]
-
+    ids = ids if ids is not None else upsert_entities(session, [extraction])
     for m in extraction.entities:
         kind = "org" if m.label == "ORG" else "model"
-        session.add(Mention(article_id=article.id, entity_id=entity_id(kind, m.canonical, m.known, m.org, m.text),
+        session.add(Mention(article_id=article.id, entity_id=ids[(kind, m.canonical)],
                             text=m.text, start=m.start, end=m.end))
     copies = {"day": article_day(article), "source_id": article.source_id, "language": article.language,
               "extractor_version": version}
     for c in extraction.claims:
-        eid = entity_id(c["subject_type"], c["subject"], c.get("known", True), c.get("organization"))
-        session.add(Claim(article_id=article.id, entity_id=eid, stance=c["stance"], speaker=c.get("speaker"),
+        session.add(Claim(article_id=article.id, entity_id=ids[(c["subject_type"], c["subject"])], stance=c["stance"], speaker=c.get("speaker"),
                           evidence=c["evidence"], start=c["start"], end=c["end"],
                           confidence=c.get("confidence", 1.0), **copies))
     for s in extraction.signals:
-        eid = entity_id(s["subject_type"], s["subject"], s.get("known", True), s.get("organization"))
-        session.add(Signal(article_id=article.id, entity_id=eid, signal=s["signal"], evidence=s["evidence"],
+        session.add(Signal(article_id=article.id, entity_id=ids[(s["subject_type"], s["subject"])], signal=s["signal"], evidence=s["evidence"],
                            start=s["start"], end=s["end"], **copies))
     article.extraction_status, article.extractor_version = "done", version
     article.extracted_at, article.extraction_error = utcnow(), None

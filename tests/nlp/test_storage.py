@@ -40,10 +40,10 @@ def test_extract_pending_replaces_results_and_marks_failures(db_url, nlp_pipelin
 
     real = se.store_extraction
 
-    def flaky(session, article, extraction, version):
+    def flaky(session, article, *args):
         if article.url == "https://a/2":
             raise ValueError("boom")
-        return real(session, article, extraction, version)
+        return real(session, article, *args)
 
     monkeypatch.setattr(se, "store_extraction", flaky)
     assert extract_pending() == 2
