@@ -9,15 +9,15 @@
 - `openwatch_signals`: open-washing signals per sentence.
 
 Doc extensions: `mentions`, `cues`, `claims`, `signals` (lists of dicts and lists, so docs cross process
-boundaries in `nlp.pipe(n_process=…)`), `offset` (where the doc starts in its article) and
-`previous` (mentions of the sentence before the doc, for pronouns in its first sentence).
+boundaries in `nlp.pipe(n_process=…)`; offsets index the doc), `previous` (mentions of the sentence
+before the doc, for pronouns in its first sentence) and `text` (the doc's text, joined once).
 """
 from __future__ import annotations
 
 import re
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from nlp.analysis import sentence_claims, sentence_signals
@@ -26,9 +26,8 @@ from nlp.matcher import EntityMatcher, Mention
 from nlp.rules import Rules, load_rules
 from nlp.sentences import split_sentences
 
-for _name, _default in (("mentions", None), ("cues", None), ("claims", None), ("signals", None), ("offset", 0),
-                        ("previous", None), ("article", None), ("text", None)):
-    Doc.set_extension(_name, default=_default, force=True)
+for _name in ("mentions", "cues", "claims", "signals", "previous", "text"):
+    Doc.set_extension(_name, default=None, force=True)
 
 _ORG_SUFFIX = ("公司", "集团", "基金会", "研究所", "研究院", "大学", "实验室", "学院")
 _KEEP_SUFFIX = ("基金会", "研究所", "研究院", "大学", "实验室", "学院")
@@ -151,7 +150,7 @@ class OpennessComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         ext = doc._
-        mentions, previous, offset = ext.mentions or [], ext.previous or [], ext.offset
+        mentions, previous = ext.mentions or [], ext.previous or []
         found = []
         full = doc_text(doc, ext)
         for s, e, folded, hits in ext.cues:
@@ -159,7 +158,7 @@ class OpennessComponent:
                       for m in mentions if s <= m["start"] < e]
             if hits and self.rules.can_bind(folded, bool(inside), bool(previous)):
                 for item in type(self).analyse(self.rules, folded, hits, inside, previous, self.families):
-                    found.append({**item, "evidence": full[s:e], "start": offset + s, "end": offset + e})
+                    found.append({**item, "evidence": full[s:e], "start": s, "end": e})
             if inside:
                 previous = inside
         setattr(ext, self.attr, found)

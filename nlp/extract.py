@@ -87,20 +87,20 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
                 if cues is not None:
                     doc = nlp.make_doc(sentence)
                     ext = doc._  # every `doc._` builds an accessor object: take it once
-                    ext.offset, ext.article, ext.text, ext.cues = s, i, sentence, [cues]
+                    ext.text, ext.cues = sentence, [cues]
                     ext.mentions = [m.as_context(s) for m in inside]
                     ext.previous = [m.as_context(s) for m in previous]
-                    yield doc
+                    yield doc, (i, s)  # the doc's article and where it starts there
                 if inside:
                     previous = inside
 
     with nlp.select_pipes(disable=["sentencizer"]):  # candidates are single sentences already
-        docs = list(nlp.pipe(candidates(), batch_size=batch_size, n_process=n_process))
-    for doc in docs:
+        docs = list(nlp.pipe(candidates(), as_tuples=True, batch_size=batch_size, n_process=n_process))
+    for doc, (article, offset) in docs:
         ext = doc._
-        result, offset = results[ext.article], ext.offset
-        result.claims.extend(ext.claims)
-        result.signals.extend(ext.signals)
+        result = results[article]
+        result.claims.extend({**c, "start": c["start"] + offset, "end": c["end"] + offset} for c in ext.claims)
+        result.signals.extend({**x, "start": x["start"] + offset, "end": x["end"] + offset} for x in ext.signals)
         known = {(m.start, m.end) for m in result.entities}
         for m in ext.mentions:  # names only the segmented pass finds (Chinese organizations)
             start, end = m["start"] + offset, m["end"] + offset
