@@ -2,9 +2,10 @@
 
 Speed comes from doing the cheap work on the whole text and the expensive work on few
 sentences: knowledge-base and shape mentions are found on the whole article by one compiled
-regex (`nlp.matcher`), sentences are split by punctuation, and only sentences with an openness
-cue (the literals a stance or signal pattern needs, `nlp.gates`) and a name nearby go through the spaCy pipeline
-(jieba segmentation, claims, signals) with `nlp.pipe`.
+regex (`nlp.matcher`), sentences are split by punctuation, and only sentences where a stance or
+signal pattern matches (scanned only when its literals occur, `nlp.gates`) and a subject can be
+bound go through the spaCy pipeline (entities, claims, signals) with `nlp.pipe`. Those matches
+travel with the doc (`doc._.cues`), so the components do not scan the patterns again.
 """
 from __future__ import annotations
 
