@@ -155,3 +155,27 @@ def test_default_period_ends_at_the_newest_data_and_widens_when_sparse(filled_ur
         assert queries.default_period(conn, 90) == (last - timedelta(days=89), last)
         assert queries.default_period(conn, 90, min_claims=10**9) == (first, last)  # too few claims: everything
         assert queries.choices(conn)["languages"] == ["en", "zh", "zh-Hant"]
+
+
+def test_text_search_in_a_period_matches_a_plain_recount(filled_url):
+    """Counts, series and the newest page for a text search in a period equal a recount of the rows in Python."""
+    with get_engine(filled_url).connect() as conn:
+        end = queries.day_range(conn)[1]
+        f = Filters(start=end - timedelta(days=40), end=end, text="open source")
+        rows = pd.DataFrame(conn.execute(select(Claim.id, Claim.day, Claim.stance, Claim.article_id, Claim.evidence)).all())
+        rows["day"] = rows["day"].map(queries._as_date)
+        hit = rows[(rows["day"] >= f.start) & (rows["day"] <= f.end) & rows["evidence"].str.lower().str.contains("open source")]
+        totals = queries.totals(conn, f)
+        assert 0 < totals["claims"] == len(hit) < len(rows)
+        assert {s: totals[s] for s in ("open", "closed", "disputed")} == \
+            {s: int((hit["stance"] == s).sum()) for s in ("open", "closed", "disputed")}
+        assert totals["articles"] == hit["article_id"].nunique()
+        per_day = queries.claims_per_day(conn, f)
+        assert sorted(zip(per_day["day"].map(queries._as_date), per_day["stance"], per_day["count"])) == \
+            sorted((d, s, n) for (d, s), n in hit.groupby(["day", "stance"]).size().items())
+        newest = hit.sort_values(["day", "id"], ascending=False)["id"].head(25).tolist()
+        assert queries.claims_page(conn, f, limit=25)["claim_id"].tolist() == newest
+        signals = pd.DataFrame(conn.execute(select(Signal.day, Signal.evidence)).all())
+        signals["day"] = signals["day"].map(queries._as_date)
+        assert totals["signals"] == int(((signals["day"] >= f.start) & (signals["day"] <= f.end)
+                                         & signals["evidence"].str.lower().str.contains("open source")).sum())
