@@ -473,6 +473,14 @@ def _signal_ids_per_subject(conn: Connection, filters: Filters):
             .group_by(distinct_signals.c.article_id, distinct_signals.c.entity_id).subquery())
 
 
+def published_date(day):
+    """The article's own publication date as text, or NULL when the page showed none.
+
+    Trend charts place an undated article on its fetch day; rows never pass that off as published.
+    """
+    return case((Article.published_at.is_(None), None), else_=cast(day, String)).label("published")
+
+
 def claim_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_LIMIT,
                after: tuple[date, int] | None = None):
     """The Core SELECT behind the explorer, the evidence lists and (limit=None) the claims export.
@@ -488,7 +496,7 @@ def claim_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_
     else:
         signal_ids = (select(func.aggregate_strings(Signal.signal, ";"))
                       .where(*same_article_and_subject()).correlate(Claim).scalar_subquery())
-    stmt = (select(Claim.id.label("claim_id"), cast(Claim.day, String).label("published"),
+    stmt = (select(Claim.id.label("claim_id"), published_date(Claim.day),
                    Article.url.label("article_url"),
                    Article.title, Source.name.label("outlet"), Claim.language, Entity.canonical.label("subject"),
                    Entity.kind.label("subject_type"),
@@ -510,7 +518,7 @@ def claim_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_
 
 def signal_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_LIMIT):
     org = aliased(Entity)
-    stmt = (select(Signal.id.label("signal_row_id"), cast(Signal.day, String).label("published"), Article.url.label("article_url"),
+    stmt = (select(Signal.id.label("signal_row_id"), published_date(Signal.day), Article.url.label("article_url"),
                    Article.title, Source.name.label("outlet"), Signal.language, Entity.canonical.label("subject"),
                    Entity.kind.label("subject_type"),
                    case((Entity.kind == "org", Entity.canonical), else_=org.canonical).label("organization"),
@@ -526,7 +534,7 @@ def signal_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE
 
 
 def article_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENCE_LIMIT):
-    stmt = (select(Article.id.label("article_id"), cast(article_day(), String).label("published"), Article.url.label("article_url"),
+    stmt = (select(Article.id.label("article_id"), published_date(article_day()), Article.url.label("article_url"),
                    Article.title, Source.name.label("outlet"), Article.language, Article.author,
                    Article.extraction_status)
             .outerjoin(Source, Source.id == Article.source_id)

@@ -97,3 +97,23 @@ def test_cli_exports_with_filters_and_rejects_bad_input(filled_sqlite, tmp_path)
     bad = run_openwatch("export", "claims", "--out", str(out), "--from", "2026-02-30")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
     assert read_csv(out) == rows  # a failed export leaves the earlier file alone
+
+
+def test_undated_articles_export_no_published_date(filled_url, tmp_path):
+    """An article whose page shows no date is charted on its fetch day but never exported as published then."""
+    with session_scope(filled_url) as s:
+        llama = s.exec(Entity.__table__.select().where(Entity.canonical == "Llama 3")).first()
+        article = Article(url="https://undated.test/a", title="undated", text="x", norm_text="x", content_hash="u",
+                          language="en", published_at=None, fetched_at=datetime(2026, 11, 20, tzinfo=timezone.utc))
+        s.add(article)
+        s.flush()
+        s.add(Claim(article_id=article.id, entity_id=llama.id, stance="open", evidence="undated evidence", start=0,
+                    end=5, extractor_version="t", day=date(2026, 11, 20), language="en"))
+    engine = get_engine(filled_url)
+    for kind in ("claims", "articles"):
+        export.export(engine, kind, Filters(), tmp_path / f"{kind}.csv")
+        rows = read_csv(tmp_path / f"{kind}.csv")
+        header = rows[0]
+        by_url = {r[header.index("article_url")]: r for r in rows[1:]}
+        assert by_url["https://undated.test/a"][header.index("published")] == ""
+        assert all(r[header.index("published")] for url, r in by_url.items() if url != "https://undated.test/a")
