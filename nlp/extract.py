@@ -10,7 +10,6 @@ travel with the doc (`doc._.cues`), so the components do not scan the patterns a
 from __future__ import annotations
 
 import bisect
-import os
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -29,12 +28,12 @@ class Extraction:
     signals: list[dict] = field(default_factory=list)
 
     def as_json(self, **meta) -> dict:
-        """The `openwatch extract` JSON line: meta (document, title, language, published) then results."""
-        strip = () if os.environ.get("OW_DEBUG") else ("cue",)
-        return {**meta,
-                "entities": [m.as_json() for m in self.entities],
-                "claims": [{k: v for k, v in c.items() if k not in strip} for c in self.claims],
-                "signals": [{k: v for k, v in s.items() if k not in strip} for s in self.signals]}
+        """The `openwatch extract` JSON line: meta (document, title, language, published) then results.
+
+        Claims and signals also carry `cue`, the words in the evidence that triggered them.
+        """
+        return {**meta, "entities": [m.as_json() for m in self.entities], "claims": self.claims,
+                "signals": self.signals}
 
 
 def _dedupe(items: list[dict], key: tuple[str, ...]) -> list[dict]:
