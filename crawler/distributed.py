@@ -24,7 +24,7 @@ import json
 import logging
 import os
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.spiders import RedisSpider
 
@@ -74,6 +74,16 @@ class DistributedSpider(RedisSpider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.delegates = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.opened, signal=signals.spider_opened)
+        return spider
+
+    def opened(self, spider) -> None:
+        """Log that this worker now takes requests from the shared queue."""
+        logging.getLogger("openwatch.worker").info("crawl.worker.ready", extra={"kv": {"queue": self.redis_key}})
 
     def make_request_from_data(self, data):
         """`{"source": name, "run_id": id}` → the start requests of that source's spider, queued in Redis."""

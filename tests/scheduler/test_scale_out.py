@@ -56,11 +56,14 @@ def scalar(url: str, sql: str):
 
 
 def test_scheduler_with_two_crawl_and_two_extract_workers(pg_url, shared_redis, services, wait_for, extraction_log):
-    with SyntheticSite(PAGES) as site:
+    # 0.1 s per page: the crawl outlasts Scrapy's 5 s engine heartbeat, at which an idle worker polls Redis
+    with SyntheticSite(PAGES, delay_s=0.1) as site:
         add_source(pg_url, name="synthetic", kind="sitemap", url=site.sitemap)
+        crawlers = [services("worker", "crawl", name=f"crawl{i}") for i in range(2)]
+        for crawler in crawlers:  # both listen before any URL is pushed, so both can take part
+            crawler.wait_log("crawl.worker.ready", timeout=60)
         scheduler = services("schedule", "--no-extract", "--stop-grace", "2", name="scheduler")
         scheduler.wait_log("crawl.pushed")
-        crawlers = [services("worker", "crawl", name=f"crawl{i}") for i in range(2)]
         extractors = [services("worker", "extract", "--batch-size", "10", "--idle-sleep", "0.5", name=f"extract{i}")
                       for i in range(2)]
         wait_for(lambda: scalar(pg_url, "SELECT count(*) FROM article") >= PAGES, timeout=120, what="the crawl")
