@@ -13,8 +13,6 @@ def crawl(source: Optional[list[str]] = typer.Option(None, "--source", "-s", hel
 
     Example: openwatch crawl --source techcrunch-ai
     """
-    from rich.table import Table
-
     from crawler.run import crawl as run_crawl
     from storage.db import DatabaseError, upgrade
     from storage.sources import SourceError
@@ -30,12 +28,19 @@ def crawl(source: Optional[list[str]] = typer.Option(None, "--source", "-s", hel
         raise UserError(str(exc)) from exc
     if not summaries:
         raise UserError("no enabled sources; add one with `openwatch sources add URL` or `openwatch sources import FILE`")
+    console.print(crawl_table(summaries))
+
+
+def crawl_table(summaries):
+    """One row per source crawled: status, counts and the first problem met."""
+    from rich.table import Table
+
     table = Table("source", "status", "pages", "new", "duplicates", "first problem")
     for s in summaries:
         status = "not modified" if s.not_modified and s.status == "ok" else s.status
         table.add_row(s.source, status, str(s.pages), str(s.new_articles), str(s.duplicates),
                       (s.errors[0][:100] + (f" (+{len(s.errors) - 1} more)" if len(s.errors) > 1 else "")) if s.errors else "")
-    console.print(table)
+    return table
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ def demo() -> None:
     """
     from rich.table import Table
 
+    from openwatch.cli.crawl import crawl_table
     from openwatch.demo.run import run_demo
     from storage.db import DatabaseError
 
@@ -23,8 +24,7 @@ def demo() -> None:
     except DatabaseError as exc:
         raise UserError(f"{exc}. Check OPENWATCH_DATABASE_URL.") from exc
     console.print(f"demo site served at {summary.base_url} (stopped)")
-    for run in summary.crawl_runs:
-        console.print(f"  {run}")
+    console.print(crawl_table(summary.crawl_runs))
     console.print(f"extracted {summary.extracted} article(s); the database holds {summary.articles} article(s) "
                   f"and {summary.duplicates} near-duplicate(s)")
     table = Table("claims by stance", "count")
