@@ -191,10 +191,10 @@ def generate(url: str | None = None, *, articles: int = 2_000, claims: int = 10_
             title = (f"AI models and openness, report {art_id}" if lang == "en" else f"人工智能开源观察 第{art_id}期")
             body = f"{title}. Synthetic article body {art_id}."
             yield (art_id, f"https://news-{src['id']}.example.test/{day:%Y/%m}/{art_id}.html", src["id"], title,
-                   stamp(published), "page", stamp(published + timedelta(hours=2)), lang, body, body,
+                   stamp(published), day.isoformat(), "page", stamp(published + timedelta(hours=2)), lang, body, body,
                    hashlib.sha1(body.encode()).hexdigest(), "done", EXTRACTOR_VERSION)
 
-    article_cols = ["id", "url", "source_id", "title", "published_at", "date_origin", "fetched_at", "language",
+    article_cols = ["id", "url", "source_id", "title", "published_at", "published_on", "date_origin", "fetched_at", "language",
                     "text", "norm_text", "content_hash", "extraction_status", "extractor_version"]
     counts = {"articles": 0, "claims": 0, "signals": 0, "crawl_runs": 0}
     with engine.begin() as conn:

@@ -182,7 +182,8 @@ def _hash_owners(session: Session, hashes: set[str]) -> dict[str, int]:
 
 def _article_row(page: CrawledPage, main: str, digest: str, fingerprint: int) -> dict:
     return dict(url=main, source_id=page.source_id, title=page.title, author=page.author,
-                published_at=page.published_at, date_origin=page.date_origin, fetched_at=page.fetched_at,
+                published_at=page.published_at, published_on=page.published_at and page.published_at.date(),
+                date_origin=page.date_origin, fetched_at=page.fetched_at,
                 language=page.language, text=page.text, norm_text=page.norm_text, content_hash=digest,
                 simhash=fingerprint, duplicate_of_id=None, extraction_status="pending")
 

@@ -52,7 +52,8 @@ def upsert_entity(session: Session, kind: str, canonical: str, aliases: Iterable
 
 
 def article_day(article: Article) -> date:
-    return (article.published_at or article.fetched_at).date()
+    """The day an article counts on: the date it shows (in its own time zone), else the fetch day."""
+    return article.published_on or (article.published_at or article.fetched_at).date()
 
 
 def _entity_refs(extraction) -> Iterable[tuple[str, str, bool, str | None, str | None]]:

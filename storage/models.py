@@ -84,6 +84,8 @@ class Article(SQLModel, table=True):
     title: Optional[str] = None
     author: Optional[str] = None
     published_at: Optional[datetime] = Field(default=None, index=True)
+    published_on: Optional[date] = Field(default=None, index=True,
+                                         description="the calendar date the article shows, in its own time zone")
     date_origin: Optional[str] = Field(default=None, description="page | feed | null when unknown")
     fetched_at: datetime = Field(default_factory=utcnow, index=True)
     language: Optional[str] = Field(default=None, index=True)

@@ -256,8 +256,8 @@ def article_counts(conn: Connection, filters: Filters, *, per_day: bool):
 
 
 def article_day():
-    """An article's day: published date, else fetch date (as the extractor copies it to claims)."""
-    return func.date(func.coalesce(Article.published_at, Article.fetched_at))
+    """An article's day: the date it shows, else its fetch date (as the extractor copies it to claims)."""
+    return func.coalesce(Article.published_on, func.date(func.coalesce(Article.published_at, Article.fetched_at)))
 
 
 def _midnight(day: date) -> datetime:
@@ -266,11 +266,14 @@ def _midnight(day: date) -> datetime:
 
 def article_conditions(conn: Connection, filters: Filters) -> list:
     conds = []
-    when = func.coalesce(Article.published_at, Article.fetched_at)
-    if filters.start:
-        conds.append(when >= _midnight(filters.start))
-    if filters.end:
-        conds.append(when < _midnight(filters.end + timedelta(days=1)))
+    if filters.start or filters.end:  # by the date shown where known, else by the UTC timestamp
+        when = func.coalesce(Article.published_at, Article.fetched_at)
+        shown = [Article.published_on >= filters.start] if filters.start else []
+        stamped = [when >= _midnight(filters.start)] if filters.start else []
+        if filters.end:
+            shown.append(Article.published_on <= filters.end)
+            stamped.append(when < _midnight(filters.end + timedelta(days=1)))
+        conds.append(or_(and_(*shown), and_(Article.published_on.is_(None), *stamped)))
     if filters.languages:
         conds.append(Article.language.in_(filters.languages))
     sources = source_ids(conn, filters)

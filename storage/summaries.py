@@ -30,7 +30,8 @@ class Summary:
         for key in self.keys:
             if key == "day" and self.base == "article":
                 stamp = f"coalesce({row}.published_at, {row}.fetched_at)"
-                out.append(f"date({stamp})" if dialect == "sqlite" else f"({stamp} AT TIME ZONE 'UTC')::date")
+                utc_day = f"date({stamp})" if dialect == "sqlite" else f"({stamp} AT TIME ZONE 'UTC')::date"
+                out.append(f"coalesce({row}.published_on, {utc_day})")
             elif key == "language":
                 out.append(f"coalesce({row}.language, '')")
             elif key == "source_id":
@@ -46,7 +47,7 @@ SUMMARIES = (
     Summary("signal_daily", "signal", ("day", "entity_id", "signal", "language"),
             ("day", "entity_id", "signal", "language")),
     Summary("article_daily", "article", ("day", "source_id", "language"),
-            ("published_at", "fetched_at", "source_id", "language")),
+            ("published_on", "published_at", "fetched_at", "source_id", "language")),
 )
 SEARCHED = ("claim", "signal")  # tables whose `evidence` gets a substring index
 

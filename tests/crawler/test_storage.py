@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlmodel import func, select
@@ -122,3 +122,27 @@ def test_url_stored_by_a_racing_crawl_is_linked_not_duplicated(db_url):
     result = store(db_url, [crawled("https://a.example/1", text="a different text " * 20)])
     assert (result.new, result.duplicates) == (0, 1)
     assert count(db_url, Article) == 1 and count(db_url, ArticleURL) == 1
+
+
+def test_article_keeps_the_calendar_day_it_shows_in_its_own_time_zone(db_url):
+    """07:30 in Beijing is the previous day in UTC: trends and exports must still say the day the page shows."""
+    from datetime import timedelta
+
+    from sqlalchemy import text as sql
+
+    from storage.extraction import article_day
+    from storage.queries import Filters, article_rows
+    from storage.db import get_engine
+
+    beijing = timezone(timedelta(hours=8))
+    store(db_url, [crawled("https://example.cn/a", published_at=datetime(2024, 3, 9, 7, 30, tzinfo=beijing))])
+    with session_scope(db_url) as s:
+        article = s.exec(select(Article)).one()
+        assert article.published_at.date().isoformat() == "2024-03-08"  # stored as UTC
+        assert article.published_on.isoformat() == "2024-03-09"
+        assert article_day(article).isoformat() == "2024-03-09"
+    with get_engine(db_url).connect() as conn:
+        day = conn.execute(sql("SELECT day FROM article_daily")).scalar()
+        rows = conn.execute(article_rows(conn, Filters(start=date(2024, 3, 9), end=date(2024, 3, 9)))).all()
+    assert str(day) == "2024-03-09"
+    assert [r.published for r in rows] == ["2024-03-09"]

@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('author', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('published_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('published_on', sa.Date(), nullable=True),
     sa.Column('date_origin', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -90,6 +91,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_article_fetched_at'), ['fetched_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_article_language'), ['language'], unique=False)
         batch_op.create_index(batch_op.f('ix_article_published_at'), ['published_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_article_published_on'), ['published_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_article_simhash'), ['simhash'], unique=False)
         batch_op.create_index(batch_op.f('ix_article_source_id'), ['source_id'], unique=False)
         batch_op.create_index('ix_article_source_published', ['source_id', 'published_at'], unique=False)
@@ -259,6 +261,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_article_source_published')
         batch_op.drop_index(batch_op.f('ix_article_source_id'))
         batch_op.drop_index(batch_op.f('ix_article_simhash'))
+        batch_op.drop_index(batch_op.f('ix_article_published_on'))
         batch_op.drop_index(batch_op.f('ix_article_published_at'))
         batch_op.drop_index(batch_op.f('ix_article_language'))
         batch_op.drop_index(batch_op.f('ix_article_fetched_at'))
