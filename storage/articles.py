@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from storage.db import dialect_insert
 from storage.models import Article, ArticleURL, Page, utcnow
 
 NEAR_DUPLICATE_BITS = 6  # a few added lines flip ~3-6 bits; unrelated texts differ in ~16-32
@@ -136,18 +137,9 @@ class StoreResult:
     near_duplicates: int = 0
 
 
-def _insert(session: Session):
-    """The dialect's INSERT construct, which has on_conflict_do_nothing (SQLite and PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def _insert_ignore(session: Session, model, rows: list[dict]) -> None:
     if rows:
-        session.execute(_insert(session)(model).on_conflict_do_nothing(), rows)
+        session.execute(dialect_insert(session)(model).on_conflict_do_nothing(), rows)
 
 
 def _insert_articles(session: Session, rows: list[dict]) -> dict[str, int]:
@@ -155,7 +147,7 @@ def _insert_articles(session: Session, rows: list[dict]) -> dict[str, int]:
     if not rows:
         return {}
     table = Article.__table__
-    statement = _insert(session)(table).on_conflict_do_nothing().returning(table.c.url, table.c.id)
+    statement = dialect_insert(session)(table).on_conflict_do_nothing().returning(table.c.url, table.c.id)
     return dict(session.execute(statement, rows).all())
 
 

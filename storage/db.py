@@ -62,6 +62,15 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
             raise
 
 
+def dialect_insert(session: Session):
+    """The dialect's INSERT construct, which has on_conflict_do_nothing/update (SQLite and PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("storage") / "migrations"))

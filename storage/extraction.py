@@ -10,9 +10,9 @@ from datetime import date
 from typing import Iterable
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from storage.db import dialect_insert
 from storage.models import Article, Claim, Entity, Mention, Signal, utcnow
 
 
@@ -32,14 +32,10 @@ def pending_articles(session: Session, version: str, limit: int, skip_locked: bo
     return list(session.scalars(query))
 
 
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def upsert_entity(session: Session, kind: str, canonical: str, aliases: Iterable[str] = (),
                   in_kb: bool = True, organization_id: int | None = None) -> int:
     """The id of the (kind, canonical) entity, created if new; KB knowledge wins over a shape guess."""
-    insert = _insert(session)
+    insert = dialect_insert(session)
     stmt = insert(Entity).values(kind=kind, canonical=canonical, aliases=sorted(set(aliases)), in_kb=in_kb,
                                  organization_id=organization_id, first_seen_at=utcnow())
     update = {"in_kb": stmt.excluded.in_kb} if in_kb else {}
