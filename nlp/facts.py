@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from nlp.names import name_key
+
 FACTS_FILE = Path(__file__).with_name("data") / "model_facts.csv"
-_STRIP = re.compile(r"[\s\-_.·]+")
 _SIZE = re.compile(r"[\s\-_]+\d+(?:\.\d+)?[bmt]$", re.IGNORECASE)  # " 70B", "-72B"
 
 
@@ -43,11 +43,6 @@ class ModelFacts:
         if self.assessed_class == "open_weights":
             return "weights only: training data or training code are not released"
         return None
-
-
-def name_key(name: str) -> str:
-    """Compare names as the scorer does: NFKC, case-folded, without spaces, hyphens and dots."""
-    return _STRIP.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
 @lru_cache(maxsize=1)

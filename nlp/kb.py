@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from nlp.names import name_key
+
 DATA_DIR = Path(__file__).parent / "data"
 BUNDLED = (DATA_DIR / "kb.yaml",)
 _LATIN = re.compile(r"[A-Za-z]")
@@ -58,7 +60,7 @@ class KnowledgeBase:
         owner: dict[str, Entry] = {}
         for e in self.entries.values():
             for alias in e.all_names():
-                key = alias_key(alias)
+                key = name_key(alias)
                 other = owner.setdefault(key, e)
                 if other is not e and other.name != e.name:
                     out.append(f"alias {alias!r} is used by {other.kind} {other.name!r} ({other.source}) "
@@ -68,13 +70,6 @@ class KnowledgeBase:
             if e.family and ("model", e.family) not in self.entries:
                 out.append(f"model {e.name!r} ({e.source}): family {e.family!r} is not a model in the KB")
         return out
-
-
-def alias_key(alias: str) -> str:
-    """The form two aliases collide on: case-folded, spaces/hyphens removed, simplified Chinese."""
-    from crawler.normalize import to_simplified
-
-    return re.sub(r"[\s\-_.·]+", "", to_simplified(alias)).casefold()
 
 
 def extra_paths() -> list[Path]:

@@ -7,24 +7,15 @@ neither as hits nor as false alarms. `family=True` also folds size suffixes (Lla
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 import yaml
 
+from nlp.names import name_key
+
 from openwatch.cli.common import UserError
 
-_NOISE = re.compile(r"[\s\-_.·・,'\"“”‘’()（）]+")
-_SIZE = re.compile(r"\d+(?:\.\d+)?[bmt]$")
 KINDS = ("entities", "claims", "signals")
-
-
-def name_key(name: str, family: bool = False) -> str:
-    from crawler.normalize import to_simplified
-
-    key = _NOISE.sub("", to_simplified(unicodedata.normalize("NFKC", str(name))).casefold())
-    return _SIZE.sub("", key) if family else key
 
 
 class Aliases:
