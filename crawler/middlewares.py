@@ -19,7 +19,7 @@ class SkipStoredArticles:
 
     def _filter(self, output: list) -> list:
         from storage.articles import known_urls
-        from storage.sources import session_scope
+        from storage.db import session_scope
 
         articles = [o.url for o in output if isinstance(o, Request) and o.meta.get("article")]
         if not articles:

@@ -96,7 +96,7 @@ class StorePipeline:
 
     def open_spider(self):
         from storage.articles import NearDuplicateIndex
-        from storage.sources import session_scope
+        from storage.db import session_scope
 
         with session_scope() as session:
             self.near = NearDuplicateIndex.load(session)
@@ -112,7 +112,7 @@ class StorePipeline:
 
     def flush(self) -> None:
         from storage.articles import store_pages
-        from storage.sources import session_scope
+        from storage.db import session_scope
 
         if not self.buffer:
             return

@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 from sqlmodel import select
 
-from openwatch.config import get_settings
-from storage.db import session_scope as _session_scope
+from storage.db import session_scope
 from storage.models import SOURCE_KINDS, CrawlRun, Source, utcnow
 
 FIELDS = ("name", "kind", "url", "language", "enabled", "interval_minutes", "max_depth", "allow", "deny")
@@ -20,11 +19,6 @@ FAILING_AFTER = 3  # consecutive failed crawls before a source counts as failing
 
 class SourceError(ValueError):
     """A source definition is invalid; the message says which field and why."""
-
-
-def session_scope(url_db: str | None = None):
-    """A session on `url_db`, else on the URL the environment names now (get_engine caches by argument)."""
-    return _session_scope(url_db or get_settings().database_url)
 
 
 def validate(spec: dict) -> dict:

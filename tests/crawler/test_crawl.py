@@ -5,7 +5,8 @@ from sqlmodel import func, select
 
 from storage.models import Article, ArticleURL, CrawlRun, Page, Source
 from helpers import run_openwatch
-from storage.sources import add_source, get_sources, import_sources, session_scope
+from storage.db import session_scope
+from storage.sources import add_source, get_sources, import_sources
 
 
 def counts():
