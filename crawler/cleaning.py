@@ -106,12 +106,30 @@ def _canonical_link(tree, url: str | None) -> str | None:
     return urljoin(urljoin(url or "", base), href)
 
 
-def _second_pass(markup: str, first: str) -> str:
+def _parse(markup: str):
+    """The page's lxml tree, None when there is no markup. trafilatura's loader rejects a page that
+    starts without an <html> tag and parses to a single element as "not HTML"; browsers render
+    such pages (fragments, pages wrapped in a custom element), so they are parsed as documents."""
+    import trafilatura
+    from lxml.etree import ParserError
+    from lxml.html import document_fromstring
+    from trafilatura.utils import HTML_PARSER
+
+    tree = trafilatura.load_html(markup)
+    if tree is None and markup.strip():
+        try:
+            tree = document_fromstring(markup, parser=HTML_PARSER)
+        except (ParserError, ValueError):
+            return None
+    return tree
+
+
+def _second_pass(tree, first: str) -> str:
     """Precision mode sometimes keeps only a fragment of the body (a lead paragraph, a caption):
     when a recall-oriented pass finds several times more text, that text is the body."""
     import trafilatura
 
-    again = trafilatura.extract(markup, include_comments=False, favor_recall=True) or ""
+    again = trafilatura.extract(tree, include_comments=False, favor_recall=True) or ""
     return again if len(again) >= SECOND_PASS_GAIN * max(len(first), 1) else first
 
 
@@ -120,7 +138,7 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
     import trafilatura
 
     markup, encoding = decode_html(body, headers)
-    tree = trafilatura.load_html(markup)
+    tree = _parse(markup)
     if tree is None:
         return CleanPage(None, None, None, None, None, "", "", encoding)
     meta_author, canonical = _meta_author(tree), _canonical_link(tree, url)  # read before extraction prunes the tree
@@ -128,7 +146,7 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
                                       date_extraction_params=_DATE_PARAMS)
     raw = (doc.text or "") if doc is not None else ""
     if len(raw) < SHORT_TEXT_CHARS:
-        raw = _second_pass(markup, raw)
+        raw = _second_pass(tree, raw)
     text, norm_text = _join(boilerplate.strip_boilerplate(raw.splitlines()))
     language = detect_language(text) or (doc.language if doc is not None else None)
     published = parse_iso(doc.date, language) if doc is not None else None

@@ -65,6 +65,14 @@ def test_clean_html_keeps_body_drops_furniture_and_reads_metadata():
     assert result.language == "zh" and result.encoding == "gb18030"
 
 
+def test_page_without_html_and_body_tags_is_still_extracted():
+    """Markup that starts with neither <html> nor <body> and parses to one wrapper element."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in ZH_BODY)
+    body = f'<section id="post"><div class="entry"><h1>开源模型之争</h1>{paragraphs}</div></section>'.encode()
+    result = clean_html(body)
+    assert "外界无法复现这些模型的训练过程" in result.text and "监管机构也开始关注" in result.text
+
+
 def test_clean_html_without_any_date_says_unknown():
     result = clean_html(page(ZH_BODY).encode("utf-8"))
     assert result.published_at is None and result.date_origin is None
