@@ -5,7 +5,7 @@ about a hundred patterns, more than jieba spends on the same sentence. Most patt
 literal strings (`(?:评为|列为)\\s*(?:开放|开源)` needs one of "评为", "列为" AND one of "开放",
 "开源"), and a substring test costs nanoseconds. `required_literals` reads these sets from the
 parsed pattern (the idea of the prefilters of RE2 and Hyperscan). `Literals.active` finds with
-one trie-shaped regex scan which gate strings the lower-cased sentence holds and so which
+one Aho-Corasick scan (pyahocorasick) which gate strings the lower-cased sentence holds and so which
 patterns are worth a scan: those with a string of each of their sets.
 """
 from __future__ import annotations
@@ -15,6 +15,8 @@ import re._constants as c
 import re._parser as sre
 from dataclasses import dataclass
 from re._casefix import _EXTRA_CASES
+
+import ahocorasick
 
 
 def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
@@ -164,7 +166,8 @@ def trie_regex(words: list[str]) -> str:
 
 
 class Literals:
-    """The gates of a rule set, tested together on each sentence by one scan for all their literals."""
+    """The gates of a rule set, tested together on each sentence by one Aho-Corasick scan (pyahocorasick)
+    for all their literals."""
 
     def __init__(self, gates: list[Gated]):
         by_literal: dict[str, set[tuple[int, int]]] = {}  # literal -> (gate, set of the gate) it satisfies
@@ -174,19 +177,19 @@ class Literals:
                     by_literal.setdefault(s, set()).add((i, k))
         self.gates = tuple(gates)
         self._needs = [len(g.literals) for g in gates]
-        # at each position the scan reports the longest literal there; the shorter ones there are its prefixes
-        self._scan = re.compile(f"(?=({trie_regex(sorted(by_literal))}))")
-        self._opens = {s: frozenset(ik for t, iks in by_literal.items() if s.startswith(t) for ik in iks)
-                       for s in by_literal}
+        self._scan = ahocorasick.Automaton()
+        for literal, satisfied in by_literal.items():
+            self._scan.add_word(literal, frozenset(satisfied))
+        self._scan.make_automaton()
 
     def active_indices(self, text: str) -> list[int]:
         """Indices (into `gates`, ascending) of the patterns that have a literal of each of their sets in
         `text` (no state: safe across threads)."""
-        found = set(self._scan.findall(text.lower()))
+        found = {satisfied for _, satisfied in self._scan.iter(text.lower())}
         if not found:
             return []
         met: dict[int, int] = {}
-        for i, _ in frozenset().union(*(self._opens[s] for s in found)):
+        for i, _ in frozenset().union(*found):
             met[i] = met.get(i, 0) + 1
         return sorted(i for i, n in met.items() if n == self._needs[i])
 
