@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 _NAME = r"(?:[A-Z][a-z]+(?:[A-Z][A-Za-z]*)?|[A-Z]{2,}[a-z]*)"
+# Each name's first capital comes before its look-behind, so `re` skips ahead to capitals instead of
+# testing the look-behind at every character of a Chinese text.
 _MODEL = re.compile(
-    rf"(?<![A-Za-z0-9.])(?P<name>{_NAME}(?:-{_NAME})?)"
+    rf"(?P<name>[A-Z](?<![A-Za-z0-9.][A-Z])(?:[a-z]+(?:[A-Z][A-Za-z]*)?|[A-Z]+[a-z]*)(?:-{_NAME})?)"
     r"(?P<version>[- ]?[Vv]?\d+(?:\.\d+)*(?:x\d+)?(?P<vsize>[BMT](?![a-z]))?)"
     r"(?P<size>[- ]?\d+(?:\.\d+)?[BMT])?"
     r"(?P<variant>-(?:Instruct|Chat|Coder|Base|Turbo|Pro|Max|Mini|Plus|Flash|Lite|VL|Preview))?"
@@ -25,9 +27,9 @@ _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", 
                "CC", "SB", "HTTP", "HTML", "EU", "US", "UK", "CEO", "CTO", "PhD", "Covid", "Xbox", "Office",
                "Linux", "Mac", "Intel", "Core", "Snapdragon", "PyTorch", "TensorFlow", "Galaxy", "Pixel"}
 _ORG = re.compile(
-    r"(?<![A-Za-z0-9])(?P<name>(?:[A-Z][\w&.'-]*\s){0,3}[A-Z][\w&.'-]*\s"
+    r"(?P<name>[A-Z](?<![A-Za-z0-9][A-Z])[\w&.'-]*\s(?:[A-Z][\w&.'-]*\s){0,3}"
     r"(?:Inc\.?|Labs?|AI|Research|Foundation|Institute|Technologies|Corporation|Corp\.))(?![A-Za-z0-9])"
-    r"|(?<![A-Za-z0-9])(?P<uni>University of(?:\s[A-Z][a-z]+){1,3})")
+    r"|(?P<uni>U(?<![A-Za-z0-9]U)niversity of(?:\s[A-Z][a-z]+){1,3})")
 _ORG_STOP = {"The", "A", "An", "Open", "Generative", "Artificial", "This", "That", "Our", "Their", "Its", "In",
              "For", "And", "Of", "With", "By", "Responsible", "Conversational", "Explainable", "Trustworthy"}
 

@@ -20,7 +20,8 @@ from spacy.tokens import Doc
 from spacy.util import registry
 
 # a word (Latin/digits) or any other single character, with the one space after it; or other whitespace
-_PIECE = re.compile(r"([A-Za-z0-9]+(?:[.'’_-][A-Za-z0-9]+)*|\S)( (?! ))?|(\s+)")
+_PIECE = re.compile(r"[A-Za-z0-9]+(?:[.'’_-][A-Za-z0-9]+)*(?: (?! ))?|\s+|\S(?: (?! ))?")
+
 
 
 class SelectiveChineseTokenizer(ChineseTokenizer):
@@ -31,15 +32,16 @@ class SelectiveChineseTokenizer(ChineseTokenizer):
         self.jieba_when = re.compile(jieba_when)
 
     def __call__(self, text: str) -> Doc:
-        pieces, pos = [], 0  # (word, its one trailing space, or a whitespace token)
+        pieces, pos = [], 0  # words and whitespace tokens, a word with its one trailing space
         if self.jieba_when.search(text):
             for block in _BLOCK.finditer(text):
                 if self.jieba_when.search(block.group()):
                     pieces += _PIECE.findall(text, pos, block.start())
-                    pieces += [(w, "", "") for w in self.jieba_seg.cut(block.group(), cut_all=False)]
+                    pieces += self.jieba_seg.cut(block.group(), cut_all=False)
                     pos = block.end()
         pieces += _PIECE.findall(text, pos)
-        return Doc(self.vocab, words=[w or ws for w, _, ws in pieces], spaces=[bool(sp) for _, sp, _ in pieces])
+        spaces = [len(p) > 1 and p[-1] == " " and not p.isspace() for p in pieces]
+        return Doc(self.vocab, words=[p[:-1] if sp else p for p, sp in zip(pieces, spaces)], spaces=spaces)
 
 
 @registry.tokenizers("openwatch.SelectiveChineseTokenizer.v1")
