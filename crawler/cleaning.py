@@ -124,6 +124,30 @@ def _parse(markup: str):
     return tree
 
 
+def _is_layout_table(table) -> bool:
+    """Readability's test: a table that lays out page parts (nav, article, sidebars) rather than holding data."""
+    if table.get("role") == "presentation" or table.get("datatable") == "0":
+        return True
+    if table.get("summary") or table.xpath("caption[normalize-space()]|.//col|.//colgroup|.//thead|.//tfoot|.//th"):
+        return False
+    if table.xpath(".//table"):
+        return True
+    rows = table.xpath("tr|*/tr")
+    columns = max((sum(int(c) if c.isdigit() else 1 for c in row.xpath("td/@colspan|th/@colspan")) +
+                   len(row.xpath("td[not(@colspan)]|th[not(@colspan)]")) for row in rows), default=0)
+    if len(rows) == 1 or columns == 1:
+        return True
+    return len(rows) < 10 and columns <= 4 and len(rows) * columns <= 10
+
+
+def _unwrap_layout_tables(tree) -> None:
+    """Layout tables become divs, so the extractor weighs their cells (navigation, article,
+    sidebars) as page sections instead of keeping the whole table as one data table."""
+    for table in [t for t in tree.iter("table") if _is_layout_table(t)]:  # all judged before any is changed
+        for element in [table, *table.xpath("tr|*[not(self::caption)]|*/tr|tr/td|tr/th|*/tr/td|*/tr/th")]:
+            element.tag = "div"
+
+
 def _second_pass(tree, first: str) -> str:
     """Precision mode sometimes keeps only a fragment of the body (a lead paragraph, a caption):
     when a recall-oriented pass finds several times more text, that text is the body."""
@@ -141,7 +165,8 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
     tree = _parse(markup)
     if tree is None:
         return CleanPage(None, None, None, None, None, "", "", encoding)
-    meta_author, canonical = _meta_author(tree), _canonical_link(tree, url)  # read before extraction prunes the tree
+    meta_author, canonical = _meta_author(tree), _canonical_link(tree, url)
+    _unwrap_layout_tables(tree)
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False, favor_precision=True,
                                       date_extraction_params=_DATE_PARAMS)
     raw = (doc.text or "") if doc is not None else ""

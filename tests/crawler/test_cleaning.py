@@ -73,6 +73,33 @@ def test_page_without_html_and_body_tags_is_still_extracted():
     assert "外界无法复现这些模型的训练过程" in result.text and "监管机构也开始关注" in result.text
 
 
+def test_layout_table_cells_are_weighed_as_page_sections():
+    """An old-style page laid out in one table: navigation, article and sidebar are cells of its rows."""
+    nav = "".join(f'<a href="/c/{i}">栏目{i}</a> | ' for i in range(12))
+    sidebar = "".join(f'<p><a href="/a/{i}">热门文章：另一篇完全不同的文章标题第{i}篇</a></p>' for i in range(10))
+    article = "<h1>开源模型之争</h1>" + "".join(f"<p>{p}</p>" for p in ZH_BODY)
+    body = (f'<html><head><meta charset="utf-8"></head><body><table width="900"><tr><td colspan="2">{nav}</td></tr>'
+            f'<tr><td width="700">{article}</td><td width="200">{sidebar}</td></tr></table></body></html>').encode()
+    result = clean_html(body)
+    assert "外界无法复现这些模型的训练过程" in result.text and "监管机构也开始关注" in result.text
+    assert "栏目" not in result.text and "另一篇完全不同的文章标题" not in result.text
+
+
+@pytest.mark.parametrize("table,layout", [
+    ("<table><tr><td>a</td><td>b</td></tr></table>", True),                             # one row
+    ("<table><tr><td><table><tr><td>x</td></tr></table></td></tr><tr><td>y</td></tr></table>", True),  # nested
+    ("<table role='presentation'>" + "<tr><td>a</td><td>b</td><td>c</td></tr>" * 12 + "</table>", True),
+    ("<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>", False),  # header cells
+    ("<table>" + "<tr><td>a</td><td>b</td><td>c</td></tr>" * 12 + "</table>", False),     # many rows
+])
+def test_layout_and_data_tables_are_told_apart(table, layout):
+    from lxml.html import fromstring
+
+    from crawler.cleaning import _is_layout_table
+
+    assert _is_layout_table(fromstring(f"<div>{table}</div>").find(".//table")) is layout
+
+
 def test_clean_html_without_any_date_says_unknown():
     result = clean_html(page(ZH_BODY).encode("utf-8"))
     assert result.published_at is None and result.date_origin is None
