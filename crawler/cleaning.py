@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from crawler import boilerplate
-from crawler.datelines import as_aware, dateline, parse_iso
+from crawler.datelines import as_aware, contains_date, dateline, parse_iso
 from crawler.encoding import decode_html
 from crawler.normalize import detect_language
 
@@ -22,6 +22,7 @@ MAX_HEADER_LINES = 12
 MIN_TITLE_CHARS, MAX_TITLE_CHARS = 8, 120
 SHORT_TEXT_CHARS = 1000  # shorter precision-mode text gets a recall-oriented second pass
 SECOND_PASS_GAIN = 2.0  # ... whose text replaces it when this many times longer
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
 
@@ -148,6 +149,42 @@ def _unwrap_layout_tables(tree) -> None:
             element.tag = "div"
 
 
+def _between(tree, first, second) -> tuple[str, list]:
+    """The text and the elements that come after `first` ends and before `second` starts."""
+    order = {element: i for i, element in enumerate(tree.iter())}
+    end = max(order[element] for element in first.iter())
+    enclosing = set(second.iterancestors())
+    elements = [e for e in tree.iter() if end < order[e] < order[second]]
+    texts = [first.tail] + [t for e in elements for t in (e.text, None if e in enclosing else e.tail)]
+    return " ".join(t.strip() for t in texts if t and t.strip()), elements
+
+
+def _reunite_split_body(tree) -> None:
+    """trafilatura keeps the first element its article-body XPaths find; an article split into
+    several containers of the same class (an ad row between its parts) lost every part after the
+    first. A later part joins the first when nothing between them starts another entry (a
+    heading or a date, as between the posts of a blog's front page)."""
+    from trafilatura.xpaths import BODY_XPATH
+
+    found = next((hits for hits in (expr(tree) for expr in BODY_XPATH) if hits), [])
+    first, previous = found[0] if found else None, None
+    for part in found[1:]:
+        if part.tag != first.tag or part.get("class") != first.get("class") or first in part.iterancestors():
+            continue
+        text, elements = _between(tree, previous if previous is not None else first, part)
+        if contains_date(text) or any(e.tag in _HEADINGS for e in elements):
+            return
+        previous = part
+        if part.tail and part.tail.strip():  # the text after the part stays where it was
+            before = part.getprevious()
+            if before is not None:
+                before.tail = (before.tail or "") + part.tail
+            else:
+                part.getparent().text = (part.getparent().text or "") + part.tail
+        part.tail = None
+        first.append(part)
+
+
 def _second_pass(tree, first: str) -> str:
     """Precision mode sometimes keeps only a fragment of the body (a lead paragraph, a caption):
     when a recall-oriented pass finds several times more text, that text is the body."""
@@ -167,6 +204,7 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
         return CleanPage(None, None, None, None, None, "", "", encoding)
     meta_author, canonical = _meta_author(tree), _canonical_link(tree, url)
     _unwrap_layout_tables(tree)
+    _reunite_split_body(tree)
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False, favor_precision=True,
                                       date_extraction_params=_DATE_PARAMS)
     raw = (doc.text or "") if doc is not None else ""

@@ -61,6 +61,11 @@ def dateline(line: str, today: date | None = None) -> tuple[date, time | None] |
     return found
 
 
+def contains_date(text: str) -> bool:
+    """Whether a full date (numeric, Chinese or English) appears anywhere in the text."""
+    return bool(_NUMERIC.search(text) or _ENGLISH.search(text))
+
+
 def parse_iso(value: str | None, language: str | None) -> datetime | None:
     """htmldate/trafilatura output (`2024-03-09`, `2024-03-09T16:19:03+0800`) as a tz-aware datetime."""
     if not value:

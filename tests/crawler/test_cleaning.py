@@ -100,6 +100,30 @@ def test_layout_and_data_tables_are_told_apart(table, layout):
     assert _is_layout_table(fromstring(f"<div>{table}</div>").find(".//table")) is layout
 
 
+EN_PARAGRAPHS = [f"Paragraph {i} of the report explains how the licence of the open model restricts commercial use, "
+                 f"why researchers disagree with the vendor, and what regulators said about it in hearing {i}."
+                 for i in range(8)]
+
+
+def split_page(between: str) -> bytes:
+    """An article whose body is split in two containers of the same class (each in its own layout
+    row), `between` them."""
+    part = lambda ps: '<div class="row"><div class="article-body">' + "".join(f"<p>{p}</p>" for p in ps) + "</div></div>"
+    return (f'<html><head><meta charset="utf-8"><title>Open models</title></head><body><h1>Open models</h1>'
+            f'{part(EN_PARAGRAPHS[:4])}<div class="row">{between}</div>{part(EN_PARAGRAPHS[4:])}</body></html>').encode()
+
+
+def test_article_body_split_by_an_ad_comes_out_whole():
+    text = clean_html(split_page('<div class="ad"><span>Advertisement</span><div class="slot"></div></div>')).text
+    assert all(p in text for p in EN_PARAGRAPHS) and "Advertisement" not in text
+
+
+def test_dated_entries_of_the_same_class_are_not_joined():
+    """A blog front page: each entry has its own title and date between the containers."""
+    text = clean_html(split_page('<h2>Another post</h2><p class="meta">Posted March 9, 2024</p>')).text
+    assert EN_PARAGRAPHS[0] in text and EN_PARAGRAPHS[-1] not in text
+
+
 def test_clean_html_without_any_date_says_unknown():
     result = clean_html(page(ZH_BODY).encode("utf-8"))
     assert result.published_at is None and result.date_origin is None
