@@ -9,8 +9,7 @@
 - `openwatch_signals`: open-washing signals per sentence.
 
 Doc extensions: `mentions`, `cues`, `claims`, `signals` (lists of dicts and lists, so docs cross process
-boundaries in `nlp.pipe(n_process=…)`; offsets index the doc), `previous` (mentions of the sentence
-before the doc, for pronouns in its first sentence) and `text` (the doc's text, joined once).
+boundaries in `nlp.pipe(n_process=…)`; offsets index the doc) and `text` (the doc's text, joined once).
 """
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ from nlp.matcher import EntityMatcher, Mention
 from nlp.rules import Rules, load_rules
 from nlp.sentences import split_sentences
 
-for _name in ("mentions", "cues", "claims", "signals", "previous", "text"):
+for _name in ("mentions", "cues", "claims", "signals", "text"):
     Doc.set_extension(_name, default=None, force=True)
 
 _ORG_SUFFIX = ("公司", "集团", "基金会", "研究所", "研究院", "大学", "实验室", "学院")
@@ -46,6 +45,10 @@ def doc_text(doc: Doc, ext) -> str:
         ext.text = doc.text
     return ext.text
 
+
+def _shift(mention: dict, offset: int) -> dict:
+    """The mention with offsets relative to `offset`."""
+    return {**mention, "start": mention["start"] - offset, "end": mention["end"] - offset}
 
 class EntityComponent:
     def __init__(self, nlp: Language, kb_paths: list[str] | None, extras: bool, jieba_userdict: bool,
@@ -109,17 +112,23 @@ class EntityComponent:
 
 class CueComponent:
     """Sentences and the stance/signal pattern matches in each, scanned once for the claims and signals
-    components (`doc._.cues`: [start, end, folded text, hits] per sentence, see `Rules.sentence_cues`)."""
+    components (`doc._.cues`: [start, end, folded text, hits, previous names] per sentence, see
+    `Rules.sentence_cues`)."""
 
     def __init__(self, nlp: Language, rules_path: str | None):
         self.rules = load_rules(rules_path)
 
     def __call__(self, doc: Doc) -> Doc:
         ext = doc._
-        if ext.cues is None:  # set when the candidate check scanned the sentence already (nlp.extract)
-            full = doc_text(doc, ext)
-            ext.cues = [self.rules.sentence_cues(full[s:e], s) for s, e in split_sentences(full)]
+        if ext.cues is None:  # set when the candidate check scanned the sentences already (nlp.extract)
+            full, mentions = doc_text(doc, ext), ext.mentions or []
+            cues, before = [], []
+            for s, e in split_sentences(full):
+                cues.append(self.rules.sentence_cues(full[s:e], s, [_shift(m, s) for m in before]))
+                before = [m for m in mentions if s <= m["start"] < e] or before
+            ext.cues = cues
         return doc
+
 
 
 class OpennessComponent:
@@ -150,17 +159,15 @@ class OpennessComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         ext = doc._
-        mentions, previous = ext.mentions or [], ext.previous or []
-        found = []
+        mentions, found = ext.mentions or [], []
         full = doc_text(doc, ext)
-        for s, e, folded, hits in ext.cues:
-            inside = [{**m, "start": m["start"] - s, "end": m["end"] - s} if s else m  # offsets in the sentence
-                      for m in mentions if s <= m["start"] < e]
-            if hits and self.rules.can_bind(folded, bool(inside), bool(previous)):
+        for s, e, folded, hits, previous in ext.cues:
+            if not hits:
+                continue
+            inside = [_shift(m, s) if s else m for m in mentions if s <= m["start"] < e]  # offsets in the sentence
+            if self.rules.can_bind(folded, bool(inside), bool(previous)):
                 for item in type(self).analyse(self.rules, folded, hits, inside, previous, self.families):
                     found.append({**item, "evidence": full[s:e], "start": s, "end": e})
-            if inside:
-                previous = inside
         setattr(ext, self.attr, found)
         return doc
 

@@ -4,8 +4,10 @@ Speed comes from doing the cheap work on the whole text and the expensive work o
 sentences: knowledge-base and shape mentions are found on the whole article by one compiled
 regex (`nlp.matcher`), sentences are split by punctuation, and only sentences where a stance or
 signal pattern matches (scanned only when its literals occur, `nlp.gates`) and a subject can be
-bound go through the spaCy pipeline (entities, claims, signals) with `nlp.pipe`. Those matches
-travel with the doc (`doc._.cues`), so the components do not scan the patterns again.
+bound go through the spaCy pipeline (entities, claims, signals) with `nlp.pipe`: one doc per
+article holding only those sentences, so spaCy's per-doc costs are paid once per article. Their
+matches and the names of the sentence before each travel with the doc (`doc._.cues`), so the
+components do not scan the patterns again.
 """
 from __future__ import annotations
 
@@ -74,36 +76,52 @@ def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_p
     results: list[Extraction] = []
 
     def candidates():
+        """One doc per article: its candidate sentences joined by line breaks, with their cue records
+        and mentions in doc offsets, and for each sentence (doc start, article start)."""
         for i, raw in enumerate(texts):
             text = raw if normalized else normalize(raw)
             mentions = entities.matcher.find(text)
             results.append(Extraction(text=text, entities=mentions))
             starts = [m.start for m in mentions]
             previous: list[Mention] = []
+            parts, cues, doc_mentions, offsets, pos = [], [], [], [], 0
             for s, e in split_sentences(text):
                 inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
                 sentence = text[s:e]
-                cues = rules.candidate_cues(sentence, bool(inside) or entities.may_find_names(sentence), bool(previous))
-                if cues is not None:
-                    doc = nlp.make_doc(sentence)
-                    ext = doc._  # every `doc._` builds an accessor object: take it once
-                    ext.text, ext.cues = sentence, [cues]
-                    ext.mentions = [m.as_context(s) for m in inside]
-                    ext.previous = [m.as_context(s) for m in previous]
-                    yield doc, (i, s)  # the doc's article and where it starts there
+                record = rules.candidate_cues(sentence, bool(inside) or entities.may_find_names(sentence),
+                                              [m.as_context(s) for m in previous], pos)
+                if record is not None:
+                    parts.append(sentence)
+                    cues.append(record)
+                    doc_mentions += [m.as_context(s - pos) for m in inside]
+                    offsets.append((pos, s))
+                    pos += len(sentence) + 1
                 if inside:
                     previous = inside
+            if parts:
+                doc = nlp.make_doc("\n".join(parts))
+                ext = doc._  # every `doc._` builds an accessor object: take it once
+                ext.text, ext.cues, ext.mentions = doc.text, cues, doc_mentions
+                yield doc, (i, offsets)
 
-    with nlp.select_pipes(disable=["sentencizer"]):  # candidates are single sentences already
+    with nlp.select_pipes(disable=["sentencizer"]):  # the cue records name the sentences already
         docs = list(nlp.pipe(candidates(), as_tuples=True, batch_size=batch_size, n_process=n_process))
-    for doc, (article, offset) in docs:
+    for doc, (article, offsets) in docs:
         ext = doc._
         result = results[article]
-        result.claims.extend({**c, "start": c["start"] + offset, "end": c["end"] + offset} for c in ext.claims)
-        result.signals.extend({**x, "start": x["start"] + offset, "end": x["end"] + offset} for x in ext.signals)
+        doc_starts = [d for d, _ in offsets]
+
+        def shift(start: int) -> int:  # doc offset -> article offset
+            d, a = offsets[bisect.bisect_right(doc_starts, start) - 1]
+            return a - d
+
+        result.claims.extend({**c, "start": c["start"] + shift(c["start"]), "end": c["end"] + shift(c["start"])}
+                             for c in ext.claims)
+        result.signals.extend({**x, "start": x["start"] + shift(x["start"]), "end": x["end"] + shift(x["start"])}
+                              for x in ext.signals)
         known = {(m.start, m.end) for m in result.entities}
         for m in ext.mentions:  # names only the segmented pass finds (Chinese organizations)
-            start, end = m["start"] + offset, m["end"] + offset
+            start, end = m["start"] + shift(m["start"]), m["end"] + shift(m["start"])
             if (start, end) not in known and not any(start < x.end and x.start < end for x in result.entities):
                 result.entities.append(Mention(start, end, m["text"], m["canonical"], m["label"], m["known"], m["org"]))
     for result in results:

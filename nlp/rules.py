@@ -76,19 +76,20 @@ class Rules:
         return [[i, m.start(), m.end()] for i in self.literals.active_indices(folded)
                 for m in gates[i].finditer(folded, lowered, exact)]
 
-    def sentence_cues(self, sentence: str, start: int = 0) -> list:
-        """One sentence's record for the claims and signals components: [start, end, folded text, hits]
-        (`start`: where the sentence begins in its doc)."""
+    def sentence_cues(self, sentence: str, start: int = 0, previous: list[dict] | None = None) -> list:
+        """One sentence's record for the claims and signals components: [start, end, folded text, hits,
+        previous] (`start`: where the sentence begins in its doc; `previous`: the names of the nearest
+        earlier sentence that has some, offsets relative to this sentence, for its pronouns)."""
         folded = self.fold(sentence)
-        return [start, start + len(sentence), folded, self.hits(folded)]
+        return [start, start + len(sentence), folded, self.hits(folded), previous or []]
 
-    def candidate_cues(self, sentence: str, names: bool, previous: bool) -> list | None:
+    def candidate_cues(self, sentence: str, names: bool, previous: list[dict], start: int = 0) -> list | None:
         """The sentence's record if some stance or signal pattern matches and a subject can be bound, else None."""
         folded = self.fold(sentence)
-        if not self.can_bind(folded, names, previous):
+        if not self.can_bind(folded, names, bool(previous)):
             return None
         hits = self.hits(folded)
-        return [0, len(sentence), folded, hits] if hits else None
+        return [start, start + len(sentence), folded, hits, previous] if hits else None
 
 
 @lru_cache(maxsize=4)

@@ -105,3 +105,18 @@ def test_an_installed_pipeline_can_add_organizations(tmp_path):
     result = extract_docs(["星火智算宣布开源了自己的模型。"], nlp=with_ner)[0]
     assert ("星火智算", "ORG") in {(m.canonical, m.label) for m in result.entities}
     assert ("星火智算", "open") in claims(result)
+
+
+def test_later_sentences_keep_their_article_offsets_and_pronouns(nlp_pipeline):
+    """Candidate sentences travel together in one doc per article; what they yield lands back at the
+    article's offsets, and a pronoun still finds the names of a sentence that was no candidate."""
+    text = ("开场白。百度昨天发布了文心一言。发布会在北京举行。该模型不开源。"
+            "Meta 表示,Llama 3 是开源的。据报道,华芯公司宣布开源其模型。")
+    result = run(nlp_pipeline, text)
+    assert {("ERNIE Bot", "closed"), ("Llama 3", "open")} <= claims(result)
+    for item in result.claims + result.signals:
+        assert result.text[item["start"]:item["end"]] == item["evidence"]
+    assert all(result.text[m.start:m.end] == m.text for m in result.entities)
+    assert ("华芯", False) in {(m.canonical, m.known) for m in result.entities}  # found by the segmented pass
+    doc = nlp_pipeline(text)  # the whole text as one doc: the same claims
+    assert {(c["subject"], c["stance"]) for c in doc._.claims} == claims(result)

@@ -45,24 +45,26 @@ def test_active_answers_each_caller_for_its_own_text_across_threads():
 
 def test_candidate_needs_a_cue_and_a_subject_it_can_bind():
     rules = load_rules()
-    assert rules.candidate_cues("Meta 称 Llama 3 是开源模型。", names=True, previous=False)
-    assert rules.candidate_cues("Meta 发布了新模型。", names=True, previous=False) is None  # no cue
-    assert rules.candidate_cues("它并不是真正的开源模型。", names=False, previous=True)  # a pronoun: the names before
-    assert rules.candidate_cues("它并不是真正的开源模型。", names=False, previous=False) is None
-    assert rules.candidate_cues("开源模型越来越多。", names=False, previous=True) is None  # no name, no pronoun
+    before = [{"text": "Llama 3", "label": "MODEL", "canonical": "Llama 3", "start": -20, "end": -13}]
+    assert rules.candidate_cues("Meta 称 Llama 3 是开源模型。", names=True, previous=[])
+    assert rules.candidate_cues("Meta 发布了新模型。", names=True, previous=[]) is None  # no cue
+    assert rules.candidate_cues("它并不是真正的开源模型。", names=False, previous=before)  # a pronoun: the names before
+    assert rules.candidate_cues("它并不是真正的开源模型。", names=False, previous=[]) is None
+    assert rules.candidate_cues("开源模型越来越多。", names=False, previous=before) is None  # no name, no pronoun
 
 
 def test_candidate_cues_hold_every_match_in_rule_order_on_the_folded_sentence():
     rules = load_rules()
-    start, end, folded, hits = rules.candidate_cues("该模型透过 API 提供,不开源。", names=True, previous=False)
-    assert (start, end) == (0, len("该模型透过 API 提供,不开源。"))
+    start, end, folded, hits, previous = rules.candidate_cues("该模型透过 API 提供,不开源。", names=True, previous=[],
+                                                              start=5)
+    assert (start, end, previous) == (5, 5 + len("该模型透过 API 提供,不开源。"), [])
     assert folded == "该模型通过 API 提供,不开源。"  # Taiwan vocabulary folded, same length
     gates = rules.literals.gates
     assert hits and [i for i, _, _ in hits] == sorted(i for i, _, _ in hits)
     assert {rules.stance_of.get(gates[i]) for i, _, _ in hits} >= {"closed"}  # 只能通过 … 提供, 不开源
     assert all(gates[i].pattern.match(folded, s) and gates[i].pattern.match(folded, s).end() == e for i, s, e in hits)
     sentence = "Meta 开源了 Llama 3。"
-    assert rules.sentence_cues(sentence, 7) == [7, 7 + len(sentence), sentence, rules.hits(sentence)]
+    assert rules.sentence_cues(sentence, 7) == [7, 7 + len(sentence), sentence, rules.hits(sentence), []]
 
 
 def test_lower_pattern_matches_like_ignorecase_on_lower_cased_text():
