@@ -12,14 +12,18 @@ import html.entities
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import islice
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A parenthesised pinyin syllable group with at least one tone mark, right after a CJK character.
-_PINYIN_GLOSS = re.compile(rf"(?<=[{_CJK}])\((?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,12}}\)")
+# (Each pattern starts with its literal character, the look-behind after it: the regex engine then
+# skips ahead to that character instead of trying the look-behind at every position.)
+_GLOSS = rf"(?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,12}}\)"
+_PINYIN_GLOSS = re.compile(rf"\((?<=[{_CJK}]\(){_GLOSS}")
 # The same gloss after a character that a bad re-encoding turned into '?', taking the '(' with it:
 # 是因?yàn)“ (是因為(wèi)“). The lost character cannot be recovered; the debris is dropped.
-_MANGLED_GLOSS = re.compile(rf"(?<=[{_CJK}])(?:\?(?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,12}}\))+")
+_MANGLED_GLOSS = re.compile(rf"\?(?<=[{_CJK}]\?){_GLOSS}(?:\?{_GLOSS})*")
 # Named entities that lost their ';' (&ldquo, &rdquo, &nbsp): html.unescape only repairs a few.
 _BARE_ENTITY = re.compile(r"&([A-Za-z]{2,8})(?![A-Za-z;])")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
@@ -58,6 +62,8 @@ def detect_language(text: str) -> str | None:
     """'zh' (simplified), 'zh-Hant' (traditional), 'en', or None when there is too little text to tell."""
     sample = text[:5000]
     cjk = _CJK_CHAR.findall(sample)
+    if not cjk:  # the common case spared listing every word: five are enough to tell
+        return "en" if next(islice(_LATIN_WORD.finditer(sample), 4, None), None) else None
     latin = _LATIN_WORD.findall(sample)
     if len(cjk) < 20 and len(latin) < 5:
         return None

@@ -185,6 +185,21 @@ def test_normalize_repairs_glosses_entities_and_mangled_glosses():
     assert normalize("大模型應(yīng)該開源") == "大模型应该开源"
     assert normalize("這是因?yàn)&ldquo;開源&rdquo;") == "这是因“开源”"
     assert normalize("AT&T and Q&A") == "AT&T and Q&A"
+    assert normalize("經(jīng)濟?yàn)?wèi)發展") == "经济发展"  # a run of mangled glosses
+    assert normalize("Beijing (běi) and x?yàn)") == "Beijing (běi) and x?yàn)"  # not after a CJK character
+
+
+@pytest.mark.parametrize("text,language", [
+    ("Too few words here", None),
+    ("Five words make English text.", "en"),
+    ("开源模型的许可证常常限制商业使用，研究人员认为这并不符合开源定义。", "zh"),
+    ("開源模型的許可證常常限制商業使用，研究人員認為這並不符合開源定義。", "zh-Hant"),
+    ("The model called 开源 is described in English with a few Chinese words in between.", "en"),
+])
+def test_detect_language(text, language):
+    from crawler.normalize import detect_language
+
+    assert detect_language(text) == language
 
 
 @pytest.mark.shared
