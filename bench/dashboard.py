@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/dashboard.py                       # 200,000 articles, 1,000,000 claims, both backends
     .venv/bin/python bench/dashboard.py --articles 2000 --claims 10000 --backends sqlite   # smoke run
+    .venv/bin/python bench/dashboard.py --db /tmp/ow-year.db --pg-db ow_bench_year   # generate once, reuse
 
 Per backend: fill a fresh database (PostgreSQL: a temporary database on 127.0.0.1:5432, dropped
-afterwards), then run every query a page makes, uncached, `--repeat` times over rotating filters
+afterwards; with `--db PATH` / `--pg-db NAME` the SQLite file / PostgreSQL database is kept, and
+a later run that finds it filled skips the generation), then run every query a page makes, uncached, `--repeat` times over rotating filters
 (last 90 days, whole year, one language, one organization, one model, a stance, a text search),
 and print p50/p95 per query. Then `openwatch export claims` runs as a subprocess for all claims
 and for the last 30 days (baseline): time, rows/s and peak RSS; flat memory means the two peaks
@@ -113,9 +115,14 @@ def timed_export(url: str, out: Path, *args: str) -> tuple[float, float, int]:
 def bench(name: str, url: str, args) -> None:
     print(f"\n== {name}: {args.articles:,} articles, {args.claims:,} claims ==", flush=True)
     upgrade(url)
-    t0 = time.perf_counter()
-    counts = generate(url, articles=args.articles, claims=args.claims, end=END)
-    print(f"generated {counts} in {time.perf_counter() - t0:.1f} s", flush=True)
+    with get_engine(url).connect() as conn:
+        existing = queries.data_version(conn)
+    if existing[1]:
+        print(f"reusing the filled database (max ids article, claim, signal: {existing[:3]})", flush=True)
+    else:
+        t0 = time.perf_counter()
+        counts = generate(url, articles=args.articles, claims=args.claims, end=END)
+        print(f"generated {counts} in {time.perf_counter() - t0:.1f} s", flush=True)
     if get_engine(url).dialect.name == "postgresql":
         with get_engine(url).connect() as conn:  # what autovacuum would do after a bulk load
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
@@ -142,24 +149,31 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=14)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--db", type=Path, help="SQLite file to keep and reuse (default: a temporary one)")
+    parser.add_argument("--pg-db", help="PostgreSQL database name to keep and reuse (default: a temporary one)")
     args = parser.parse_args()
     backends = args.backends.split(",")
     if "sqlite" in backends:
-        with tempfile.TemporaryDirectory(prefix="ow-bench-") as tmp:
-            bench("SQLite", f"sqlite:///{tmp}/bench.db", args)
+        if args.db:
+            bench("SQLite", f"sqlite:///{args.db.resolve()}", args)
+        else:
+            with tempfile.TemporaryDirectory(prefix="ow-bench-") as tmp:
+                bench("SQLite", f"sqlite:///{tmp}/bench.db", args)
     if "postgresql" in backends:
         import psycopg
 
-        db = f"ow_bench_{uuid.uuid4().hex[:8]}"
+        db = args.pg_db or f"ow_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db}"')
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{db}"')
         url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{db}"
         try:
             bench("PostgreSQL", url, args)
         finally:
             get_engine(url).dispose()
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            if not args.pg_db:
+                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
