@@ -150,13 +150,15 @@ class Claim(SQLModel, table=True):
 
     __table_args__ = (
         # covers the dashboard's trend and ranking aggregations over a period (no table lookups)
-        Index("ix_claim_day_stance", "day", "stance", "entity_id", "language", "source_id"),
+        Index("ix_claim_day_stance", "day", "stance", "entity_id", "language", "source_id", "article_id"),
         Index("ix_claim_entity_day", "entity_id", "day"),
         Index("ix_claim_source_day", "source_id", "day"),
+        # an article's claims about a subject: the claim <-> signal lookups of the stance and signal filters
+        Index("ix_claim_article_subject", "article_id", "entity_id", "stance"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    article_id: int = Field(foreign_key="article.id", ondelete="CASCADE")
     entity_id: int = Field(foreign_key="entity.id", ondelete="CASCADE")
     stance: str = Field(description="open | closed | disputed")
     speaker: Optional[str] = None
@@ -175,12 +177,13 @@ class Signal(SQLModel, table=True):
     """Open-washing evidence (a signal id from the taxonomy) tied to a subject."""
 
     __table_args__ = (
-        Index("ix_signal_day_signal", "day", "signal", "entity_id", "language", "source_id"),
+        Index("ix_signal_day_signal", "day", "signal", "entity_id", "language", "source_id", "article_id"),
         Index("ix_signal_entity_day", "entity_id", "day"),
+        Index("ix_signal_article_subject", "article_id", "entity_id", "signal"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    article_id: int = Field(foreign_key="article.id", ondelete="CASCADE")
     entity_id: int = Field(foreign_key="entity.id", ondelete="CASCADE")
     signal: str = Field(description="signal id from nlp/data/openwashing-signals.yaml")
     evidence: str = Field(sa_column=Column(Text, nullable=False))
@@ -194,28 +197,32 @@ class Signal(SQLModel, table=True):
 
 # Daily counts the dashboard aggregates instead of the big tables; kept exact by database triggers
 # (storage/summaries.py). Unknown language is '', unknown source 0 (key columns cannot be NULL).
+# Keyed day first (SQLite: WITHOUT ROWID), so a period is one clustered range in per-day chart order.
 class ClaimDaily(SQLModel, table=True):
     __tablename__ = "claim_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day: date = Field(primary_key=True)
-    entity_id: int = Field(primary_key=True)
     stance: str = Field(primary_key=True)
+    entity_id: int = Field(primary_key=True)
     language: str = Field(primary_key=True)
     n: int
 
 
 class SignalDaily(SQLModel, table=True):
     __tablename__ = "signal_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day: date = Field(primary_key=True)
-    entity_id: int = Field(primary_key=True)
     signal: str = Field(primary_key=True)
+    entity_id: int = Field(primary_key=True)
     language: str = Field(primary_key=True)
     n: int
 
 
 class ArticleDaily(SQLModel, table=True):
     __tablename__ = "article_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day: date = Field(primary_key=True)
     source_id: int = Field(primary_key=True)

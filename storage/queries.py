@@ -125,9 +125,9 @@ def _escape_like(text: str) -> str:
 
 
 def same_article_and_subject() -> list:
-    """Claim and Signal rows about the same subject in the same article. The equal `day` (both copy
-    the article's) lets the lookup use the (entity_id, day) indexes instead of scanning a subject."""
-    return [Signal.article_id == Claim.article_id, Signal.entity_id == Claim.entity_id, Signal.day == Claim.day]
+    """Claim and Signal rows about the same subject in the same article: one probe of the
+    (article_id, entity_id, stance|signal) indexes."""
+    return [Signal.article_id == Claim.article_id, Signal.entity_id == Claim.entity_id]
 
 
 def text_condition(conn: Connection, model, text: str, *, newest_in_period: bool = False):

@@ -15,8 +15,11 @@ def _recount(conn):
     signals = select(Signal.day, Signal.entity_id, Signal.signal, func.coalesce(Signal.language, ""), func.count()) \
         .group_by(Signal.day, Signal.entity_id, Signal.signal, Signal.language)
     pairs = []
-    for stmt, model in ((claims, ClaimDaily), (signals, SignalDaily)):
-        pairs.append((sorted(map(tuple, conn.execute(stmt))), sorted(map(tuple, conn.execute(select(model))))))
+    for stmt, kept in ((claims, select(ClaimDaily.day, ClaimDaily.entity_id, ClaimDaily.stance, ClaimDaily.language,
+                                       ClaimDaily.n)),
+                       (signals, select(SignalDaily.day, SignalDaily.entity_id, SignalDaily.signal, SignalDaily.language,
+                                        SignalDaily.n))):
+        pairs.append((sorted(map(tuple, conn.execute(stmt))), sorted(map(tuple, conn.execute(kept)))))
     articles = select(ArticleDaily.source_id, ArticleDaily.language, func.sum(ArticleDaily.n)) \
         .group_by(ArticleDaily.source_id, ArticleDaily.language)
     expected = select(func.coalesce(Article.source_id, 0), func.coalesce(Article.language, ""), func.count()) \

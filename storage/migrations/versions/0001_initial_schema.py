@@ -147,8 +147,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('claim', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_claim_article_id'), ['article_id'], unique=False)
-        batch_op.create_index('ix_claim_day_stance', ['day', 'stance', 'entity_id', 'language', 'source_id'], unique=False)
+        batch_op.create_index('ix_claim_article_subject', ['article_id', 'entity_id', 'stance'], unique=False)
+        batch_op.create_index('ix_claim_day_stance', ['day', 'stance', 'entity_id', 'language', 'source_id', 'article_id'], unique=False)
         batch_op.create_index('ix_claim_entity_day', ['entity_id', 'day'], unique=False)
         batch_op.create_index('ix_claim_source_day', ['source_id', 'day'], unique=False)
 
@@ -202,18 +202,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('signal', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_signal_article_id'), ['article_id'], unique=False)
-        batch_op.create_index('ix_signal_day_signal', ['day', 'signal', 'entity_id', 'language', 'source_id'], unique=False)
+        batch_op.create_index('ix_signal_article_subject', ['article_id', 'entity_id', 'signal'], unique=False)
+        batch_op.create_index('ix_signal_day_signal', ['day', 'signal', 'entity_id', 'language', 'source_id', 'article_id'], unique=False)
         batch_op.create_index('ix_signal_entity_day', ['entity_id', 'day'], unique=False)
 
     # the dashboard's daily summaries and evidence search, kept by triggers (storage/summaries.py)
-    for name, keys in (('claim_daily', [('entity_id', sa.Integer()), ('stance', sa.String())]),
-                       ('signal_daily', [('entity_id', sa.Integer()), ('signal', sa.String())]),
+    # keyed day first, then the per-day chart's column: a period's rows are one clustered range (SQLite:
+    # WITHOUT ROWID, the key is the table) already in GROUP BY day, stance|signal order
+    for name, keys in (('claim_daily', [('stance', sa.String()), ('entity_id', sa.Integer())]),
+                       ('signal_daily', [('signal', sa.String()), ('entity_id', sa.Integer())]),
                        ('article_daily', [('source_id', sa.Integer())])):
         columns = [('day', sa.Date()), *keys, ('language', sa.String())]
         op.create_table(name, *(sa.Column(c, t, nullable=False) for c, t in columns),
                         sa.Column('n', sa.Integer(), nullable=False),
-                        sa.PrimaryKeyConstraint(*(c for c, _ in columns)))
+                        sa.PrimaryKeyConstraint(*(c for c, _ in columns)), sqlite_with_rowid=False)
     for statement in summaries.ddl(op.get_bind().dialect.name):
         op.execute(statement)
 
@@ -227,7 +229,7 @@ def downgrade() -> None:
     with op.batch_alter_table('signal', schema=None) as batch_op:
         batch_op.drop_index('ix_signal_entity_day')
         batch_op.drop_index('ix_signal_day_signal')
-        batch_op.drop_index(batch_op.f('ix_signal_article_id'))
+        batch_op.drop_index('ix_signal_article_subject')
 
     op.drop_table('signal')
     with op.batch_alter_table('page', schema=None) as batch_op:
@@ -245,7 +247,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_claim_source_day')
         batch_op.drop_index('ix_claim_entity_day')
         batch_op.drop_index('ix_claim_day_stance')
-        batch_op.drop_index(batch_op.f('ix_claim_article_id'))
+        batch_op.drop_index('ix_claim_article_subject')
 
     op.drop_table('claim')
     with op.batch_alter_table('articleurl', schema=None) as batch_op:
