@@ -9,7 +9,8 @@
 - `openwatch_signals`: open-washing signals per sentence.
 
 Doc extensions: `mentions`, `cues`, `claims`, `signals` (lists of dicts and lists, so docs cross process
-boundaries in `nlp.pipe(n_process=…)`; offsets index the doc) and `text` (the doc's text, joined once).
+boundaries in `nlp.pipe(n_process=…)`; offsets index the doc), `text` (the doc's text, joined once) and
+`offsets` (set by `nlp.extract` on a doc of an article's candidate sentences: where each begins in the article).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from nlp.matcher import EntityMatcher, Mention
 from nlp.rules import Rules, load_rules
 from nlp.sentences import split_sentences
 
-for _name in ("mentions", "cues", "claims", "signals", "text"):
+for _name in ("mentions", "cues", "claims", "signals", "text", "offsets"):
     Doc.set_extension(_name, default=None, force=True)
 
 _ORG_SUFFIX = ("公司", "集团", "基金会", "研究所", "研究院", "大学", "实验室", "学院")

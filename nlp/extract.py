@@ -55,77 +55,70 @@ def extract_docs(texts: Iterable[str], *, normalized: bool = False, nlp=None, ba
 
 
 def iter_extractions(texts: Iterable[str], *, normalized: bool = False, nlp=None, batch_size: int = 256,
-                     n_process: int = 1, chunk: int = 64) -> Iterator[Extraction]:
-    """Extractions in input order, `chunk` articles at a time, so memory stays flat on long streams."""
-    nlp = nlp or load_pipeline()
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
-        if len(batch) == chunk:
-            yield from _extract_chunk(batch, normalized, nlp, batch_size, n_process)
-            batch = []
-    if batch:
-        yield from _extract_chunk(batch, normalized, nlp, batch_size, n_process)
-
-
-def _extract_chunk(texts: list[str], normalized: bool, nlp, batch_size: int, n_process: int) -> list[Extraction]:
+                     n_process: int = 1) -> Iterator[Extraction]:
+    """Extractions in input order, streamed through one `nlp.pipe` (so `n_process` workers start once):
+    only the articles inside the pipe's current batches are held, and memory stays flat on long streams."""
     from crawler.normalize import normalize
 
+    nlp = nlp or load_pipeline()
     entities = nlp.get_pipe("openwatch_entities")
     rules = nlp.get_pipe("openwatch_cues").rules
-    results: list[Extraction] = []
+    waiting: dict[int, Extraction] = {}  # articles inside the pipe
 
-    def candidates():
-        """One doc per article: its candidate sentences joined by line breaks, with their cue records
-        and mentions in doc offsets, and for each sentence (doc start, article start)."""
+    def docs():
         for i, raw in enumerate(texts):
             text = raw if normalized else normalize(raw)
-            mentions = entities.matcher.find(text)
-            results.append(Extraction(text=text, entities=mentions))
-            starts = [m.start for m in mentions]
-            previous: list[Mention] = []
-            parts, cues, doc_mentions, offsets, pos = [], [], [], [], 0
-            for s, e in split_sentences(text):
-                inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
-                sentence = text[s:e]
-                record = rules.candidate_cues(sentence, bool(inside) or entities.may_find_names(sentence),
-                                              [m.as_context(s) for m in previous], pos)
-                if record is not None:
-                    parts.append(sentence)
-                    cues.append(record)
-                    doc_mentions += [m.as_context(s - pos) for m in inside]
-                    offsets.append((pos, s))
-                    pos += len(sentence) + 1
-                if inside:
-                    previous = inside
-            if parts:
-                doc = nlp.make_doc("\n".join(parts))
-                ext = doc._  # every `doc._` builds an accessor object: take it once
-                ext.text, ext.cues, ext.mentions = doc.text, cues, doc_mentions
-                yield doc, (i, offsets)
+            waiting[i] = Extraction(text=text, entities=entities.matcher.find(text))
+            yield _candidate_doc(nlp, entities, rules, waiting[i]), i
 
     with nlp.select_pipes(disable=["sentencizer"]):  # the cue records name the sentences already
-        docs = list(nlp.pipe(candidates(), as_tuples=True, batch_size=batch_size, n_process=n_process))
-    for doc, (article, offsets) in docs:
-        ext = doc._
-        result = results[article]
-        doc_starts = [d for d, _ in offsets]
+        for doc, i in nlp.pipe(docs(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+            yield _merge(waiting.pop(i), doc)
 
-        def shift(start: int) -> int:  # doc offset -> article offset
-            d, a = offsets[bisect.bisect_right(doc_starts, start) - 1]
-            return a - d
 
-        result.claims.extend({**c, "start": c["start"] + shift(c["start"]), "end": c["end"] + shift(c["start"])}
-                             for c in ext.claims)
-        result.signals.extend({**x, "start": x["start"] + shift(x["start"]), "end": x["end"] + shift(x["start"])}
-                              for x in ext.signals)
-        known = {(m.start, m.end) for m in result.entities}
-        for m in ext.mentions:  # names only the segmented pass finds (Chinese organizations)
-            start, end = m["start"] + shift(m["start"]), m["end"] + shift(m["start"])
-            if (start, end) not in known and not any(start < x.end and x.start < end for x in result.entities):
-                result.entities.append(Mention(start, end, m["text"], m["canonical"], m["label"], m["known"], m["org"]))
-    for result in results:
-        result.entities.sort(key=lambda m: m.start)
-        result.claims = _dedupe(result.claims, ("subject", "stance"))
-        result.signals = _dedupe(result.signals, ("subject", "signal"))
-    return results
+def _candidate_doc(nlp, entities, rules, result: Extraction):
+    """A doc of the article's candidate sentences joined by line breaks (empty if it has none), with
+    their cue records and mentions in doc offsets; `doc._.offsets` holds (doc start, article start) per sentence."""
+    text, mentions = result.text, result.entities
+    starts = [m.start for m in mentions]
+    previous: list[Mention] = []
+    parts, cues, doc_mentions, offsets, pos = [], [], [], [], 0
+    for s, e in split_sentences(text):
+        inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
+        sentence = text[s:e]
+        record = rules.candidate_cues(sentence, bool(inside) or entities.may_find_names(sentence),
+                                      [m.as_context(s) for m in previous], pos)
+        if record is not None:
+            parts.append(sentence)
+            cues.append(record)
+            doc_mentions += [m.as_context(s - pos) for m in inside]
+            offsets.append((pos, s))
+            pos += len(sentence) + 1
+        if inside:
+            previous = inside
+    doc = nlp.make_doc("\n".join(parts))
+    ext = doc._  # every `doc._` builds an accessor object: take it once
+    ext.text, ext.cues, ext.mentions, ext.offsets = doc.text, cues, doc_mentions, offsets
+    return doc
+
+
+def _merge(result: Extraction, doc) -> Extraction:
+    """The doc's claims, signals and extra names added to the article's extraction, at article offsets."""
+    ext = doc._
+    offsets = ext.offsets
+    doc_starts = [d for d, _ in offsets]
+
+    def shift(start: int) -> int:  # doc offset -> article offset
+        d, a = offsets[bisect.bisect_right(doc_starts, start) - 1]
+        return a - d
+
+    result.claims = _dedupe([{**c, "start": c["start"] + shift(c["start"]), "end": c["end"] + shift(c["start"])}
+                             for c in ext.claims], ("subject", "stance"))
+    result.signals = _dedupe([{**x, "start": x["start"] + shift(x["start"]), "end": x["end"] + shift(x["start"])}
+                              for x in ext.signals], ("subject", "signal"))
+    for m in ext.mentions:  # names only the segmented pass finds (Chinese organizations)
+        start, end = m["start"] + shift(m["start"]), m["end"] + shift(m["start"])
+        if not any(start < x.end and x.start < end for x in result.entities):
+            result.entities.append(Mention(start, end, m["text"], m["canonical"], m["label"], m["known"], m["org"]))
+    result.entities.sort(key=lambda m: m.start)
+    return result
