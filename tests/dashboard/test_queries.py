@@ -179,3 +179,57 @@ def test_text_search_in_a_period_matches_a_plain_recount(filled_url):
         signals["day"] = signals["day"].map(queries._as_date)
         assert totals["signals"] == int(((signals["day"] >= f.start) & (signals["day"] <= f.end)
                                          & signals["evidence"].str.lower().str.contains("open source")).sum())
+
+
+def test_text_match_tables_follow_every_write(filled_sqlite, monkeypatch):
+    """SQLite keeps a search term's matches per connection; inserts, evidence updates and cascading deletes by
+    other connections, and this connection's own (also rolled-back) writes, show up in the next count."""
+    from sqlalchemy import delete, update
+
+    from storage.models import Article
+
+    f = Filters(text="truly open")
+    engine = get_engine(filled_sqlite)
+
+    def recount(conn) -> int:
+        return conn.execute(select(func.count()).select_from(Claim)
+                            .where(func.lower(Claim.evidence).contains("truly open"))).scalar_one()
+
+    def add_claim(conn, evidence: str) -> int:
+        article, entity = conn.execute(select(Claim.article_id, Claim.entity_id).limit(1)).one()
+        return conn.execute(Claim.__table__.insert().values(
+            article_id=article, entity_id=entity, stance="disputed", evidence=evidence, start=0, end=5,
+            extractor_version="t", day=date(2026, 11, 21), language="en")).inserted_primary_key[0]
+
+    with engine.connect() as reader:
+        before = queries.count_rows(reader, "claims", f)
+        assert before == recount(reader) > 0 and queries._match_table(reader, Claim, f.text) is not None
+        with engine.begin() as writer:
+            new_id = add_claim(writer, "He says it is not TRULY OPEN at all.")
+        assert queries.count_rows(reader, "claims", f) == before + 1
+        with engine.begin() as writer:
+            writer.execute(update(Claim).where(Claim.id == new_id).values(evidence="now closed"))
+        assert queries.count_rows(reader, "claims", f) == before
+        with engine.begin() as writer:
+            victim = writer.execute(select(Claim.article_id).where(func.lower(Claim.evidence).contains("truly open"))
+                                    .limit(1)).scalar_one()
+            writer.execute(delete(Article).where(Article.id == victim))  # cascades to its claims
+        after_delete = queries.count_rows(reader, "claims", f)
+        assert after_delete == recount(reader) < before
+        reader.commit()
+        with reader.begin():  # this connection's own write, then rolled back
+            add_claim(reader, "truly open, says the reader")
+            assert queries.count_rows(reader, "claims", f) == after_delete + 1
+            reader.rollback()
+        assert queries.count_rows(reader, "claims", f) == after_delete == recount(reader)
+    with engine.connect() as again:  # the pooled connection comes back with its match table intact
+        assert queries.count_rows(again, "claims", f) == after_delete == recount(again)
+
+
+def test_newest_page_of_a_common_term_walks_the_days(filled_url, monkeypatch):
+    """The day-driven plan SQLite uses for common terms returns the same newest page as the match-driven one."""
+    with get_engine(filled_url).connect() as conn:
+        f = Filters(text="open source", organizations=("Meta",))
+        few = queries.claims_page(conn, f, limit=40)
+        monkeypatch.setattr(queries, "FEW_MATCHES", 0)
+        assert queries.claims_page(conn, f, limit=40)["claim_id"].tolist() == few["claim_id"].tolist() != []
