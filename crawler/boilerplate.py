@@ -23,11 +23,10 @@ _PHOTO_CREDIT = re.compile(r"^(封面)?(图片|图)(消息)?(来源|来自|提�
 _BYLINE = re.compile(r"^(责任编辑|编辑|作者|记者|撰文|编译|出品|来源|文|图|by)\s*[::|/ ]|(记者|编辑)\s*\S+|^\S{2,8}报道$",
                      re.IGNORECASE)
 _AUTHOR = re.compile(r"(?:作者|记者|撰文|^by)\s*[::]?\s*([^\s::,,|/]{2,20})", re.IGNORECASE)
-_TRAILER = re.compile(
+_LIST_HEADING = re.compile(
     r"^(相关内容|相关阅读|相关文章|相关推荐|相关新闻|推荐阅读|热门资讯|热门推荐|热门文章|猜你喜欢|类似文章|延伸阅读|"
-    r"更多精彩|最新文章|大家都在看|related (articles|stories|posts)|read more|more from)"
-    r"|如需转载|未经.{0,24}授权|免责声明|版权声明|版权所有|本站是提供|不代表本站观点|以上就是关于.{0,80}的相关内容",
-    re.IGNORECASE)
+    r"更多精彩|最新文章|大家都在看|related (articles|stories|posts)|read more|more from)", re.IGNORECASE)
+_DISCLAIMER = re.compile(r"如需转载|未经.{0,24}授权|免责声明|版权声明|版权所有|本站是提供|不代表本站观点|以上就是关于.{0,80}的相关内容")
 MAX_BYLINE_CHARS = 40
 MAX_FURNITURE_CHARS = 120
 
@@ -65,20 +64,34 @@ def is_furniture(s: str) -> bool:
 
 def is_trailer_start(s: str) -> bool:
     """A line after which the rest of the page is disclaimers or links to other articles."""
-    return len(s) <= 200 and bool(_TRAILER.search(s))
+    return len(s) <= 200 and bool(_DISCLAIMER.search(s) or _LIST_HEADING.search(s))
+
+
+def is_promo(s: str) -> bool:
+    """A 'Read more: <headline>' line: a link to one other article, which articles also carry
+    between their own paragraphs (unlike a bare 'Related articles' heading over a list)."""
+    heading = _LIST_HEADING.search(s)
+    return bool(heading) and len(s) <= 200 and bool(_UI_FILLER.sub("", s[heading.end():]))
+
+
+def _is_prose(s: str) -> bool:
+    return len(s) >= 100 or (len(s) >= 30 and s[-1:] in "。.!!?？」”\"")
 
 
 def strip_boilerplate(lines: list[str]) -> list[tuple[str, str]]:
     """Body lines without furniture, cut at the trailer once at least half the text precedes it:
-    (stripped line, its simplified form) pairs. The simplified forms joined by newlines are the
-    normalized text of the lines joined (normalization never crosses a line break)."""
+    (stripped line, its simplified form) pairs. A promo line with article prose after it is dropped
+    alone. The simplified forms joined by newlines are the normalized text of the lines joined
+    (normalization never crosses a line break)."""
     kept = [(line.strip(), simplified(line)) for line in lines if line.strip()]
     kept = [(line, s) for line, s in kept if not is_furniture(s)]
     total = sum(len(s) for _, s in kept)
-    seen = 0
+    seen, promos = 0, set()
     for index, (_, s) in enumerate(kept):
         if seen >= total / 2 and is_trailer_start(s):
-            kept = kept[:index]
-            break
+            if not (is_promo(s) and any(_is_prose(after) for _, after in kept[index + 1:])):
+                kept = kept[:index]
+                break
+            promos.add(index)
         seen += len(s)
-    return kept
+    return [pair for index, pair in enumerate(kept) if index not in promos]

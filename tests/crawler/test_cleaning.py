@@ -165,6 +165,15 @@ def test_clean_text_reads_header_and_drops_spam_and_trailer():
     assert "亚洲" not in result.text and "免责声明" not in result.text
 
 
+def test_read_more_promo_between_paragraphs_does_not_end_the_article():
+    from crawler.boilerplate import strip_boilerplate
+
+    lines = [*EN_PARAGRAPHS[:5], "READ MORE: Regulators open an inquiry into model licences", *EN_PARAGRAPHS[5:],
+             "Read more: Another headline about models", "Yet another headline about open weights"]
+    kept = [line for line, _ in strip_boilerplate(lines)]
+    assert kept == EN_PARAGRAPHS  # the promo dropped, the prose after it kept, the closing link list cut
+
+
 def test_dates_inside_sentences_are_not_publication_dates():
     text = "一个标题：开源定义就要来了\n" + "\n".join(ZH_BODY) + "\n据时间表显示，他们预计在2024年10月15日正式宣布定义。"
     assert clean_text(text).published_at is None
