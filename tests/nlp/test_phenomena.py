@@ -96,6 +96,8 @@ def test_disputed_wins_over_the_open_label_in_one_sentence(nlp_pipeline):
     ("DeepSeek-R1 的训练数据和训练代码都没有发布。", ("DeepSeek-R1", "training_data_undisclosed")),
     ("OSI 尚未批准 Meta 的许可证。", ("Meta", "license_not_open_source")),
     ("Gemini Ultra is available only through Google's cloud service.", ("Gemini", "api_only")),
+    ("月之暗面没有开源 Kimi,只提供 API 服务。", ("Kimi", "api_only")),           # 只提供 API
+    ("騰訊混元大模型目前並未開源,僅透過騰訊雲提供服務。", ("Hunyuan", "api_only")),  # only through a cloud
     ("OpenAI was sued for abandoning the openness its name once promised.", ("OpenAI", "open_name_closed_practice")),
 ])
 def test_signal_phrasings(nlp_pipeline, text, expected):
