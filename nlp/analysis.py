@@ -264,8 +264,14 @@ def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], p
     (`Rules.hits`); offsets are the caller's."""
     gates = rules.literals.gates
     cues = [(rules.stance_of[gates[i]], start, end) for i, start, end in hits if gates[i] in rules.stance_of]
-    if not cues or rules.hypothetical.search(text):
+    if not cues or rules.question.search(text):
         return []
+    hypothetical = rules.hypothetical.search(text)
+    if hypothetical is None:
+        asserted_until = len(text)
+    else:  # from the start of the hypothetical's clause on, nothing is asserted
+        clauses = _clauses(text)
+        asserted_until = clauses[_clause_index(clauses, hypothetical.start())][0]
     names = [(m["start"], m["end"]) for m in mentions]
     taken = [m.span() for m in rules.neutral.finditer(text)]
     concessions = _concessions(rules, text)
@@ -273,7 +279,7 @@ def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], p
     speaker = None
     out, seen = [], set()
     for stance, start, end in cues:
-        if _overlaps(taken, start, end) or any(  # "开放源代码促进会" is a name, not a cue
+        if start >= asserted_until or _overlaps(taken, start, end) or any(  # "开放源代码促进会" is a name, not a cue
                 s < end and start < e and not start <= s < e <= end for s, e in names):
             continue
         taken.append((start, end))

@@ -39,6 +39,7 @@ class Rules:
     literals: Literals
     taiwan: re.Pattern
     taiwan_terms: dict
+    question: re.Pattern
     hypothetical: re.Pattern
     concession_start: re.Pattern
     concession_end: re.Pattern
@@ -118,6 +119,7 @@ def load_rules(path: str | None = None) -> Rules:
         literals=Literals(gates),
         taiwan=re.compile("|".join(sorted(terms, key=len, reverse=True))),
         taiwan_terms=terms,
+        question=re.compile(data["question"]),
         hypothetical=_any(data["hypothetical"]),
         concession_start=re.compile(data["concession"]["start"], re.I),
         concession_end=re.compile(data["concession"]["end"], re.I),

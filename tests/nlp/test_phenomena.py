@@ -50,9 +50,21 @@ def test_stance_phrasings(nlp_pipeline, text, expected):
     "各主要厂商都会将其大模型的一部分开源。",                        # a generic subject binds nothing
     "The OSI published its open-source AI definition.",          # the referee is never the subject
     "Anthropic runs an open-source program office in London.",   # attributive "open-source X"
+    "如果 Meta 开源 Llama 4,它将成为最大的开源模型。",               # a condition and its consequence
+    "Will Google ever open-source Gemini?",                       # a question
 ])
 def test_no_claim(nlp_pipeline, text):
     assert claims(nlp_pipeline, text) == set()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("在开源还是闭源的问题上,百度选择了闭源。", {("Baidu", "closed")}),       # the debate is a topic, not a doubt
+    ("Meta 开源了 Llama 3,但有人认为这样做不明智。", {("Llama 3", "open")}),  # the verdict's clause only
+    ("Mistral open-sourced Mixtral 8x7B, and it is unclear whether Mistral Large will follow.",
+     {("Mixtral 8x7B", "open")}),
+])
+def test_a_hypothetical_covers_its_clause_and_what_follows(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
 
 
 def test_pronoun_prefers_the_model_over_a_later_name(nlp_pipeline):
