@@ -28,7 +28,7 @@ from scrapy import Request, signals
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.spiders import RedisSpider
 
-from crawler.run import SPIDERS, crawl_settings
+from crawler.run import SPIDERS, crawl_settings, crawler_process
 
 
 def redis_prefix() -> str:
@@ -184,10 +184,8 @@ def run_worker(idle_timeout_s: float | None = None, overrides: dict | None = Non
     """Crawl from the shared queue until SIGTERM (or until idle for `idle_timeout_s` seconds).
 
     `overrides` are Scrapy settings (bench/scale.py turns politeness off for a local site)."""
-    from scrapy.crawler import CrawlerProcess
-
     from openwatch.config import get_settings
 
-    process = CrawlerProcess(worker_settings(get_settings().redis_url, idle_timeout_s, overrides))
+    process = crawler_process(worker_settings(get_settings().redis_url, idle_timeout_s, overrides))
     process.crawl(DistributedSpider)
     process.start()

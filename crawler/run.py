@@ -37,6 +37,20 @@ def crawl_settings(overrides: dict | None = None):
     return settings
 
 
+def crawler_process(settings):
+    """A CrawlerProcess whose Scrapy loggers stop below LOG_LEVEL. Scrapy sets its own loggers to
+    DEBUG and leaves filtering to the root handler it installs; OpenWatch installs none
+    (LOG_INSTALL_ROOT_HANDLER=False), so every page's 'Crawled' and 'Scraped from <item>' record was
+    built and handed to whatever handlers the process had (the scheduler's print all levels)."""
+    import logging
+
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    return process
+
+
 def crawl(source_names: list[str] | None = None, settings: dict | None = None,
           on_page: Callable[[], None] | None = None) -> list[CrawlRunSummary]:
     """Crawl the named sources (default: every enabled one) concurrently; one summary per source.
@@ -44,14 +58,12 @@ def crawl(source_names: list[str] | None = None, settings: dict | None = None,
     Raises storage.sources.SourceError for an unknown source name.
     """
     from scrapy import signals
-    from scrapy.crawler import CrawlerProcess
 
     from crawler.pipelines import shutdown_extraction_pool
     from storage.sources import get_sources
 
     sources = get_sources(source_names)
-    base = crawl_settings(settings)
-    process = CrawlerProcess(base)
+    process = crawler_process(crawl_settings(settings))
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(SPIDERS[source.kind])

@@ -1,6 +1,10 @@
 """Integration: real Scrapy crawls of the local fixture site; failures recorded, nothing lost or duplicated."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 from sqlmodel import func, select
 
 from storage.models import Article, ArticleURL, CrawlRun, Page, Source
@@ -126,3 +130,17 @@ def test_bundled_default_sources_import_and_are_reported_when_offline(sqlite_url
     names = [s.name for s in get_sources()[:3]]
     result = run_crawl(names)
     assert all(result[n]["status"] == "failed" and "ConnectionRefused" in result[n]["errors"][0] for n in names)
+
+
+def test_scrapy_records_below_log_level_are_not_built(sqlite_url, site):
+    """With a root handler that prints every level (the scheduler's), a crawl at LOG_LEVEL=WARNING
+    prints no per-page DEBUG lines ('Crawled (200)', 'Scraped from <item>')."""
+    base, _ = site
+    add_source(name="fixture", kind="rss", url=f"{base}/broken.xml")
+    code = ("import json, logging, sys; logging.basicConfig(level=logging.DEBUG); from crawler.run import crawl;"
+            "print(json.dumps([s.new_articles for s in crawl(settings=json.loads(sys.argv[1]))]))")
+    settings = {"AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 1, "LOG_LEVEL": "WARNING"}
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(settings)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [2]
+    assert "Scraped from" not in done.stderr and "Crawled (200)" not in done.stderr
