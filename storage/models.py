@@ -151,7 +151,8 @@ class Claim(SQLModel, table=True):
     __table_args__ = (
         # covers the dashboard's trend and ranking aggregations over a period (no table lookups)
         Index("ix_claim_day_stance", "day", "stance", "entity_id", "language", "source_id", "article_id"),
-        Index("ix_claim_entity_day", "entity_id", "day"),
+        # a subject's claims over a period: distinct articles, who says what (no table lookups)
+        Index("ix_claim_entity_day", "entity_id", "day", "stance", "source_id", "article_id", "speaker"),
         Index("ix_claim_source_day", "source_id", "day"),
         # an article's claims about a subject: the claim <-> signal lookups of the stance and signal filters
         Index("ix_claim_article_subject", "article_id", "entity_id", "stance"),

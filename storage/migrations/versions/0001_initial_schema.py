@@ -149,7 +149,7 @@ def upgrade() -> None:
     with op.batch_alter_table('claim', schema=None) as batch_op:
         batch_op.create_index('ix_claim_article_subject', ['article_id', 'entity_id', 'stance'], unique=False)
         batch_op.create_index('ix_claim_day_stance', ['day', 'stance', 'entity_id', 'language', 'source_id', 'article_id'], unique=False)
-        batch_op.create_index('ix_claim_entity_day', ['entity_id', 'day'], unique=False)
+        batch_op.create_index('ix_claim_entity_day', ['entity_id', 'day', 'stance', 'source_id', 'article_id', 'speaker'], unique=False)
         batch_op.create_index('ix_claim_source_day', ['source_id', 'day'], unique=False)
 
     op.create_table('mention',
