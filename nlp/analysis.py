@@ -129,7 +129,8 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         return None, 0.0
     here = [m for m in mentions if cs <= m["start"] < cue.end
             and not _is_speaker(rules, text, m, cue.start, mentions)                  # "腾讯称它…"
-            and not (m["start"] >= cue.start and _CHANNEL.search(text, 0, m["start"]))]  # "只能通过 ChatGPT"
+            and not (m["start"] >= cue.start and (_CHANNEL.search(text, 0, m["start"])  # "只能通过 ChatGPT"
+                                                  or _CHANNEL_BEFORE.search(text, cue.start, m["start"])))]  # "…与 OpenAI 的 API"
     if rules.quantified.search(text, cs, cue.start) and not here:
         return None, 0.0  # "各主要参与者都会将其…开源": a generic subject
     pronoun = not here and rules.anaphora.search(text, cs, cue.start)  # "But it is not open source … the OSI"

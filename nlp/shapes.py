@@ -29,6 +29,8 @@ _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", 
 _ORG = re.compile(
     r"(?P<name>[A-Z](?<![A-Za-z0-9][A-Z])[\w&.'-]*\s(?:[A-Z][\w&.'-]*\s){0,3}"
     r"(?:Inc\.?|Labs?|AI|Research|Foundation|Institute|Technologies|Corporation|Corp\.))(?![A-Za-z0-9])"
+    # "Open Source AI Definition", "EU AI Act": the name of a document, not of an organization
+    r"(?!\s+(?:Definition|Act|Index|Bill|Law|Standard|Framework|Principles|Summit|Report)\b)"
     r"|(?P<uni>U(?<![A-Za-z0-9]U)niversity of(?:\s[A-Z][a-z]+){1,3})")
 _ORG_STOP = {"The", "A", "An", "Open", "Generative", "Artificial", "This", "That", "Our", "Their", "Its", "In",
              "For", "And", "Of", "With", "By", "Responsible", "Conversational", "Explainable", "Trustworthy"}

@@ -109,11 +109,31 @@ def test_disputed_wins_over_the_open_label_in_one_sentence(nlp_pipeline):
     ("OSI 尚未批准 Meta 的许可证。", ("Meta", "license_not_open_source")),
     ("Gemini Ultra is available only through Google's cloud service.", ("Gemini", "api_only")),
     ("月之暗面没有开源 Kimi,只提供 API 服务。", ("Kimi", "api_only")),           # 只提供 API
+    ("Alibaba's Qwen2.5 models are open-weight.", ("Qwen2.5", "weights_only")),   # the open-weight label
+    ("The Falcon 180B license prohibits hosting the model as a paid service.", ("Falcon 180B", "use_restrictions")),
+    ("Gemma's terms of use ban a long list of applications.", ("Gemma", "use_restrictions")),
+    ("混元的许可协议禁止在欧盟境内使用该模型。", ("Hunyuan", "use_restrictions")),
+    ("Qwen2.5 is open-weight, with the training data kept private.", ("Qwen2.5", "training_data_undisclosed")),
+    ("xAI released the Grok-1 weights, though not the data used to train it.", ("Grok-1", "training_data_undisclosed")),
+    ("The OSI said Llama 3's license does not meet its Open Source AI Definition.",
+     ("Llama 3", "license_not_open_source")),
+    # names in the channel list are channels: the subject is the model of the clause before
+    ("GPT-4o 沒有開放權重,只能透過 ChatGPT 與 OpenAI 的 API 使用。", ("GPT-4o", "api_only")),
     ("騰訊混元大模型目前並未開源,僅透過騰訊雲提供服務。", ("Hunyuan", "api_only")),  # only through a cloud
     ("OpenAI was sued for abandoning the openness its name once promised.", ("OpenAI", "open_name_closed_practice")),
 ])
 def test_signal_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("GPT-4o 沒有開放權重,只能透過 ChatGPT 使用。", ("GPT-4o", "weights_only")),     # negated open weights
+    ("Claude has no open weights.", ("Claude", "weights_only")),
+    ("Llama 3's license forbids using it to improve other large language models.", ("Llama 3", "use_restrictions")),
+    ("月之暗面没有开源 Kimi,只提供 API 服务。", ("OpenAI", "api_only")),
+])
+def test_signal_not_given(nlp_pipeline, text, absent):
+    assert absent not in signals(nlp_pipeline, text)
 
 
 def test_rather_than_open_source_is_weights_only_only_with_weights(nlp_pipeline):
