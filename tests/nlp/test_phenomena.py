@@ -67,6 +67,16 @@ def test_a_hypothetical_covers_its_clause_and_what_follows(nlp_pipeline, text, e
     assert claims(nlp_pipeline, text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Mistral AI updated Mistral Large 2. The larger model is available only through the company's own platform.",
+     ("Mistral Large 2", "closed")),
+    ("百度发布了文心大模型 4.0。这款大模型仍然不开源。", ("ERNIE 4.0", "closed")),
+    ("谷歌的 Gemma 因使用条款限制用途,被认为不能称作开源。", ("Gemma", "disputed")),
+])
+def test_noun_phrases_that_point_back(nlp_pipeline, text, expected):
+    assert expected in claims(nlp_pipeline, text)
+
+
 def test_pronoun_prefers_the_model_over_a_later_name(nlp_pipeline):
     text = "Google released Gemma 2 today. But it is not open source in the sense the OSI uses."
     assert claims(nlp_pipeline, text) == {("Gemma 2", "disputed")}
