@@ -22,7 +22,9 @@ from nlp.sentences import pieces
 
 _CLAUSE = re.compile(r"[,，;；:：]")
 _COORD_WORD = re.compile(r"、|和|与|及|以及|\band\b|&|/|\bor\b|或|比|than|like|像", re.I)
-_COORD = re.compile(r"^\s*(?:、|,|和|与|及|以及|and|&|/|or|或)\s*$", re.I)
+_COORD = re.compile(r"^\s*(?:、|,|和|与|及|以及|and|&|/|or|或)\s*$"
+                   r"|^\s*(?:models?\s*)?,?\s*(?:(?:which|that)\s*,\s*)?(?:just\s+)?like\s*$", re.I)  # "X, which, like Y,"
+_CONTRAST_BEFORE = re.compile(r"(?:\bunlike|不像|不同于|有别于|相比于?|compared (?:with|to))\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
 MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
@@ -186,8 +188,9 @@ def _coordinated(subject: dict, mentions: list[dict], text: str) -> list[dict]:
             for o in owners:
                 if a <= o["start"] and o["end"] <= b:
                     between = between.replace(o["text"], "")
-            if not _COORD.match(_OWNER_OF.sub("", between)):
-                break
+            if not _COORD.match(_OWNER_OF.sub("", between)) \
+                    or _CONTRAST_BEFORE.search(text, max(0, nxt["start"] - 12), nxt["start"]):
+                break  # not listed with it, or set against it ("Unlike Llama 2, GPT-4 …")
             group.append(nxt)
             cur, j = nxt, j + step
     return group

@@ -77,6 +77,16 @@ def test_noun_phrases_that_point_back(nlp_pipeline, text, expected):
     assert expected in claims(nlp_pipeline, text)
 
 
+def test_a_comparison_shares_the_claim(nlp_pipeline):
+    text = "Anthropic launched Claude 3, which, like OpenAI's GPT-4, can only be used through the company's API."
+    assert {("Claude 3", "closed"), ("GPT-4", "closed")} <= claims(nlp_pipeline, text)
+    assert ("Llama 2", "closed") not in claims(nlp_pipeline, "Unlike Llama 2, GPT-4 is only available through an API.")
+
+
+def test_came_out_under_a_permissive_licence(nlp_pipeline):
+    assert claims(nlp_pipeline, "Mistral 7B came out under Apache 2.0 last year.") == {("Mistral 7B", "open")}
+
+
 def test_pronoun_prefers_the_model_over_a_later_name(nlp_pipeline):
     text = "Google released Gemma 2 today. But it is not open source in the sense the OSI uses."
     assert claims(nlp_pipeline, text) == {("Gemma 2", "disputed")}
