@@ -26,7 +26,8 @@ _AUTHOR = re.compile(r"(?:作者|记者|撰文|^by)\s*[::]?\s*([^\s::,,|/]{2,20}
 _LIST_HEADING = re.compile(
     r"^(相关内容|相关阅读|相关文章|相关推荐|相关新闻|推荐阅读|热门资讯|热门推荐|热门文章|猜你喜欢|类似文章|延伸阅读|"
     r"更多精彩|最新文章|大家都在看|related (articles|stories|posts)|read more|more from)", re.IGNORECASE)
-_DISCLAIMER = re.compile(r"如需转载|未经.{0,24}授权|免责声明|版权声明|版权所有|本站是提供|不代表本站观点|以上就是关于.{0,80}的相关内容")
+_DISCLAIMER = re.compile(
+    r"如需转载|未经.{0,24}授权|免责声明|版权声明|版权所有|本站是提供|不(代表|表明).{0,8}(观点|立场)|以上就是关于.{0,80}的相关内容")
 MAX_BYLINE_CHARS = 40
 MAX_FURNITURE_CHARS = 120
 
@@ -74,24 +75,28 @@ def is_promo(s: str) -> bool:
     return bool(heading) and len(s) <= 200 and bool(_UI_FILLER.sub("", s[heading.end():]))
 
 
-def _is_prose(s: str) -> bool:
+def is_prose(s: str) -> bool:
+    """A line that reads as article text: long, or a sentence (link lists and headlines are neither)."""
     return len(s) >= 100 or (len(s) >= 30 and s[-1:] in "。.!!?？」”\"")
 
 
 def strip_boilerplate(lines: list[str]) -> list[tuple[str, str]]:
-    """Body lines without furniture, cut at the trailer once at least half the text precedes it:
-    (stripped line, its simplified form) pairs. A promo line with article prose after it is dropped
-    alone. The simplified forms joined by newlines are the normalized text of the lines joined
-    (normalization never crosses a line break)."""
+    """Body lines without furniture, cut at the trailer: (stripped line, its simplified form) pairs.
+
+    A trailer start cuts the rest when no prose follows it, or once at least half the text precedes
+    it; there, a promo line with prose after it is dropped alone. The simplified forms joined by
+    newlines are the normalized text of the lines joined (normalization never crosses a line break)."""
     kept = [(line.strip(), simplified(line)) for line in lines if line.strip()]
     kept = [(line, s) for line, s in kept if not is_furniture(s)]
     total = sum(len(s) for _, s in kept)
     seen, promos = 0, set()
     for index, (_, s) in enumerate(kept):
-        if seen >= total / 2 and is_trailer_start(s):
-            if not (is_promo(s) and any(_is_prose(after) for _, after in kept[index + 1:])):
+        if is_trailer_start(s):
+            prose_after = any(is_prose(after) for _, after in kept[index + 1:])
+            if not prose_after or (seen >= total / 2 and not is_promo(s)):
                 kept = kept[:index]
                 break
-            promos.add(index)
+            if seen >= total / 2:
+                promos.add(index)
         seen += len(s)
     return [pair for index, pair in enumerate(kept) if index not in promos]

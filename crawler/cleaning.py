@@ -21,7 +21,7 @@ from crawler.normalize import detect_language
 MAX_HEADER_LINES = 12
 MIN_TITLE_CHARS, MAX_TITLE_CHARS = 8, 120
 SHORT_TEXT_CHARS = 1000  # shorter precision-mode text gets a recall-oriented second pass
-SECOND_PASS_GAIN = 2.0  # ... whose text replaces it when this many times longer
+SECOND_PASS_GAIN = 2.0  # ... whose text replaces it when it holds this many times more prose
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
@@ -191,7 +191,12 @@ def _second_pass(tree, first: str) -> str:
     import trafilatura
 
     again = trafilatura.extract(tree, include_comments=False, favor_recall=True) or ""
-    return again if len(again) >= SECOND_PASS_GAIN * max(len(first), 1) else first
+    return again if _prose_chars(again) >= SECOND_PASS_GAIN * max(_prose_chars(first), 1) else first
+
+
+def _prose_chars(text: str) -> int:
+    """How much of a text reads as article prose (a link list can be long and hold none)."""
+    return sum(len(line) for line in map(str.strip, text.splitlines()) if boilerplate.is_prose(line))
 
 
 def clean_html(body: bytes, url: str | None = None, headers: dict | None = None) -> CleanPage:

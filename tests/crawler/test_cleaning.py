@@ -174,6 +174,25 @@ def test_read_more_promo_between_paragraphs_does_not_end_the_article():
     assert kept == EN_PARAGRAPHS  # the promo dropped, the prose after it kept, the closing link list cut
 
 
+def test_list_heading_with_no_prose_after_it_ends_a_short_article():
+    """A short article followed by a longer list of headlines: the list goes though it is most of the text."""
+    from crawler.boilerplate import strip_boilerplate
+
+    headlines = [f"另一家公司宣布了新的开源模型计划之{i}" for i in range(12)]
+    lines = [ZH_BODY[1], "网友评论仅供其表达个人看法，并不表明本站立场。", "热门推荐", *headlines]
+    assert [line for line, _ in strip_boilerplate(lines)] == [ZH_BODY[1]]
+
+
+def test_second_pass_is_chosen_by_prose_not_length():
+    """Precision mode kept only a long list of headlines; the recall pass holds the article's prose."""
+    from crawler.cleaning import _parse, _second_pass
+
+    headlines = [f"另一家公司宣布了新的开源模型计划之{i}" for i in range(30)]
+    markup = (f'<html><body><article><p>{ZH_BODY[0]}</p><p>{ZH_BODY[2]}</p></article>'
+              f'<ul class="hot">{"".join(f"<li>{h}</li>" for h in headlines)}</ul></body></html>')
+    assert ZH_BODY[2] in _second_pass(_parse(markup), "\n".join(headlines))
+
+
 def test_dates_inside_sentences_are_not_publication_dates():
     text = "一个标题：开源定义就要来了\n" + "\n".join(ZH_BODY) + "\n据时间表显示，他们预计在2024年10月15日正式宣布定义。"
     assert clean_text(text).published_at is None
