@@ -38,7 +38,9 @@ _CHANNEL_BEFORE = re.compile(r"通过|经由|\bvia\b|\bthrough\b", re.I)
 _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|和|与|及|、|and|or|,)*", re.I)
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
-_SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+", re.I)
+_SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+"
+                           r"|在[^,，。]{1,15}(?:时|中|上|期间)$", re.I)  # "李开复在接受采访时 称"
+_QUOTE_MARKS = re.compile(r"[「“\"”」'’]")
 
 
 @dataclass
@@ -203,7 +205,8 @@ def find_speaker(rules: Rules, text: str, mentions: list[dict]) -> str | None:
         return None
     clauses = _clauses(text)
     cs, ce = clauses[_clause_index(clauses, m.start())]
-    if m.group().lower().startswith("according"):
+    if m.group().lower().startswith("according") or not _QUOTE_MARKS.sub("", text[cs:m.start()]).strip():
+        # "according to X", and '"…," said X': the speaker follows the verb
         after = [x for x in mentions if m.end() <= x["start"] < ce]
         return after[0]["canonical"] if after else (text[m.end():ce].strip() or None)
     orgs = [x for x in mentions if cs <= x["start"] < m.start() and x["label"] == "ORG"]

@@ -207,3 +207,13 @@ def test_open_model_label(nlp_pipeline, text, expected, tmp_path, monkeypatch):
 def test_ban_on_improving_other_models_in_traditional_chinese(nlp_pipeline):
     text = "使用者不得利用 DBRX 或其輸出內容去改善其他大型語言模型。"
     assert ("DBRX", "no_training_other_models") in signals(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("“Llama 3 is not open source,” said Stefano Maffulli, executive director of the OSI.", "Stefano Maffulli"),
+    ("李开复在接受采访时称,零一万物的 Yi-34B 是真正的开源模型。", "李开复"),
+    ("于海涛在会上表示,Qwen2 是开源模型。", "于海涛"),
+    ("According to the Linux Foundation, Llama 2 is only partially open.", "Linux Foundation"),
+])
+def test_speaker(nlp_pipeline, text, speaker):
+    assert {c["speaker"] for c in extract_docs([text], nlp=nlp_pipeline)[0].claims} == {speaker}
