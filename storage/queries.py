@@ -161,9 +161,9 @@ def _match_table(conn: Connection, model, text: str) -> tuple[str, int] | None:
     if conn.dialect.name != "sqlite" or len(text) < 3 or not search_available(conn, base):
         return None
     cache = conn.connection.info.setdefault("openwatch_matches", {"state": None, "tables": {}, "built": 0})
-    state = tuple(conn.exec_driver_sql("SELECT total_changes(), * FROM pragma_data_version").one())
+    changes, version = conn.exec_driver_sql("SELECT total_changes(), data_version FROM pragma_data_version").one()
     present = {r[0] for r in conn.exec_driver_sql("SELECT name FROM temp.sqlite_master WHERE type = 'table'")}
-    if state != cache["state"]:
+    if (changes, version) != cache["state"]:
         for name, _ in cache["tables"].values():
             if name in present:
                 conn.exec_driver_sql(f"DROP TABLE temp.{name}")
@@ -188,9 +188,11 @@ def _match_table(conn: Connection, model, text: str) -> tuple[str, int] | None:
         found = (name, inserted.rowcount)
         if outside:
             conn.connection.driver_connection.commit()
-        state = tuple(conn.exec_driver_sql("SELECT total_changes(), * FROM pragma_data_version").one())
+        # this build's own changes; `version` stays the one read before it, so a commit during the build
+        # makes the next call start over
+        changes = conn.exec_driver_sql("SELECT total_changes()").scalar_one()
     cache["tables"][key] = found
-    cache["state"] = state
+    cache["state"] = (changes, version)
     return found
 
 
