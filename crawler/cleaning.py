@@ -125,6 +125,28 @@ def _parse(markup: str):
     return tree
 
 
+def _metadata(tree, url: str | None):
+    """Title, author, language and date as trafilatura's extract_metadata finds them (the same steps
+    in the same order), without the fields OpenWatch does not keep: site name, host name,
+    categories, tags and licence cost about a third of it."""
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title, extract_url
+
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001 - as trafilatura: its JSON-LD reader fails on odd markup
+        pass
+    meta.title = meta.title or extract_title(tree)
+    meta.author = meta.author or extract_author(tree)
+    meta.url = meta.url or extract_url(tree, url)
+    meta.date = find_date(tree, **_DATE_PARAMS, url=meta.url)
+    meta.clean_and_trim()
+    return meta
+
+
 def _is_layout_table(table) -> bool:
     """Readability's test: a table that lays out page parts (nav, article, sidebars) rather than holding data."""
     if table.get("role") == "presentation" or table.get("datatable") == "0":
@@ -210,14 +232,14 @@ def clean_html(body: bytes, url: str | None = None, headers: dict | None = None)
     meta_author, canonical = _meta_author(tree), _canonical_link(tree, url)
     _unwrap_layout_tables(tree)
     _reunite_split_body(tree)
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False, favor_precision=True,
-                                      date_extraction_params=_DATE_PARAMS)
+    meta = _metadata(tree, url)
+    doc = trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_precision=True)
     raw = (doc.text or "") if doc is not None else ""
     if len(raw) < SHORT_TEXT_CHARS:
         raw = _second_pass(tree, raw)
     text, norm_text = _join(boilerplate.strip_boilerplate(raw.splitlines()))
-    language = detect_language(text) or (doc.language if doc is not None else None)
-    published = parse_iso(doc.date, language) if doc is not None else None
-    return CleanPage(title=doc.title if doc is not None else None, author=(doc.author if doc is not None else None) or meta_author,
-                     published_at=published, date_origin="page" if published else None, language=language,
+    language = detect_language(text) or meta.language
+    published = parse_iso(meta.date, language)
+    return CleanPage(title=meta.title, author=meta.author or meta_author, published_at=published,
+                     date_origin="page" if published else None, language=language,
                      text=text, norm_text=norm_text, encoding=encoding, canonical=canonical)
