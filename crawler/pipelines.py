@@ -5,9 +5,6 @@ import asyncio
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
-
 from crawler.cleaning import CleanPage, clean_html
 from storage.articles import CrawledPage, simhash
 
@@ -59,14 +56,18 @@ class CleanPipeline:
                    settings.getint("OPENWATCH_EXTRACT_WORKERS"))
 
     async def process_item(self, item):
+        from itemadapter import ItemAdapter  # here, not at the top: extraction workers import this module without Scrapy
+
         page = ItemAdapter(item)
         pool = extraction_pool(self.workers)
         args = (page["body"], page["url"], page["headers"])
         clean, fingerprint = await asyncio.wrap_future(pool.submit(clean_page, *args)) if pool else clean_page(*args)
         return self.crawled_page(page, clean, fingerprint)
 
-    def crawled_page(self, page: ItemAdapter, clean: CleanPage, fingerprint: int) -> CrawledPage:
-        """The page as storage takes it; DropItem when it has no main text."""
+    def crawled_page(self, page, clean: CleanPage, fingerprint: int) -> CrawledPage:
+        """The page (an ItemAdapter) as storage takes it; DropItem when it has no main text."""
+        from scrapy.exceptions import DropItem
+
         if len(clean.norm_text) < self.min_chars:
             self.stats.inc_value("openwatch/no_main_text")
             raise DropItem(f"no main text: {page['url']}")
