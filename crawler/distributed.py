@@ -134,21 +134,39 @@ class DistributedSpider(RedisSpider):
 
     async def route(self, response, **kwargs):
         meta = response.meta
-        output = getattr(self._delegate(meta), meta["ow_callback"])(response, **kwargs)
+        delegate = self._delegate(meta)
+        output = getattr(delegate, meta["ow_callback"])(response, **kwargs)
         async for item in self._adopt_all(output, meta):
             yield item
+        self._record(delegate, meta["ow_run"])
 
     async def route_error(self, failure):
         from crawler.spiders import describe_failure
 
         meta = failure.request.meta
+        delegate = self._delegate(meta)
         logging.getLogger("openwatch.worker").warning("crawl.error", extra={"kv": {
             "source": meta["ow_source"], "run_id": meta["ow_run"], "error": describe_failure(failure)}})
-        if not meta.get("ow_errback"):
-            return
-        output = getattr(self._delegate(meta), meta["ow_errback"])(failure)
-        async for item in self._adopt_all(output, meta):
-            yield item
+        if meta.get("ow_errback"):
+            output = getattr(delegate, meta["ow_errback"])(failure)
+            async for item in self._adopt_all(output, meta):
+                yield item
+        else:
+            delegate.errors.append(describe_failure(failure))
+        self._record(delegate, meta["ow_run"])
+
+    @staticmethod
+    def _record(delegate, run_id: int) -> None:
+        """What the delegate noted (failures, a feed's ETag, 301 or 410), written to the open run and
+        the source at once: a run spans workers, and the next push must send the feed's validators."""
+        from storage.sources import record_run_errors, save_feed_state
+
+        if delegate.errors:
+            record_run_errors(run_id, delegate.errors)
+            delegate.errors.clear()
+        if delegate.feed_state:
+            save_feed_state(delegate.source["id"], **delegate.feed_state)
+            delegate.feed_state.clear()
 
     async def _adopt_all(self, output, meta):
         if output is None:

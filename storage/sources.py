@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+from sqlalchemy import update
 from sqlmodel import select
 
 from storage.db import session_scope
@@ -139,6 +140,7 @@ class CrawlOutcome:
     last_modified: str | None = None
     moved_to: str | None = None  # a feed answered 301: its new URL
     gone: bool = False  # a feed answered 410
+    error_count: int | None = None  # when more failures happened than `errors` lists (Redis mode keeps 50)
 
 
 def start_crawl_run(source_id: int, url_db: str | None = None) -> int:
@@ -160,14 +162,11 @@ def finish_crawl_run(run_id: int, outcome: CrawlOutcome, url_db: str | None = No
         run.status = "failed" if failed else ("partial" if errors else "ok")
         run.finished_at = now
         run.duration_s = (now - _aware(run.started_at)).total_seconds()
-        run.pages, run.new_articles, run.duplicates, run.errors = (
-            outcome.pages, outcome.new_articles, outcome.duplicates, len(errors))
+        run.pages, run.new_articles, run.duplicates = outcome.pages, outcome.new_articles, outcome.duplicates
+        run.errors = len(errors) if outcome.error_count is None else outcome.error_count
         run.error_summary = "\n".join(errors[:50]) or None
         source.last_attempt_at = now
-        if outcome.etag is not None or outcome.last_modified is not None:
-            source.etag, source.last_modified = outcome.etag, outcome.last_modified
-        if outcome.moved_to:
-            source.url = outcome.moved_to
+        _apply_feed_state(source, outcome.etag, outcome.last_modified, outcome.moved_to)
         if failed:
             source.consecutive_failures += 1
             source.health = "failing" if source.consecutive_failures >= FAILING_AFTER else "degraded"
@@ -182,6 +181,37 @@ def finish_crawl_run(run_id: int, outcome: CrawlOutcome, url_db: str | None = No
             source.last_new_article_at = now
         session.add_all([run, source])
     return run
+
+
+def _apply_feed_state(source: Source, etag: str | None, last_modified: str | None, moved_to: str | None) -> None:
+    if etag is not None or last_modified is not None:
+        source.etag, source.last_modified = etag, last_modified
+    if moved_to:
+        source.url = moved_to
+
+
+def record_run_errors(run_id: int, errors: list[str], url_db: str | None = None) -> None:
+    """Add failures to a run that is still open (Redis mode: a run spans many workers, which record
+    what fails as it happens; the summary keeps the first 50, the count is exact)."""
+    with session_scope(url_db) as session:
+        session.exec(update(CrawlRun).where(CrawlRun.id == run_id).values(errors=CrawlRun.errors + len(errors)))
+        run = session.get(CrawlRun, run_id)
+        lines = run.error_summary.splitlines() if run.error_summary else []
+        if len(lines) < 50:
+            run.error_summary = "\n".join((lines + errors)[:50])
+            session.add(run)
+
+
+def save_feed_state(source_id: int, etag: str | None = None, last_modified: str | None = None,
+                    moved_to: str | None = None, gone: bool = False, url_db: str | None = None) -> None:
+    """A feed's conditional-GET validators, new URL (301) or end (410), saved on its source at once
+    (Redis mode; a local crawl saves them when it closes its run)."""
+    with session_scope(url_db) as session:
+        source = session.get(Source, source_id)
+        _apply_feed_state(source, etag, last_modified, moved_to)
+        if gone:
+            source.health, source.enabled = "gone", False
+        session.add(source)
 
 
 def _aware(value: datetime) -> datetime:

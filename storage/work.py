@@ -87,7 +87,7 @@ def finish_distributed_runs(source_name: str, url: str | None = None) -> list[in
 
     In Redis mode a run spans many worker processes and has no natural end: it is closed when
     the source's next run is pushed (or by whoever calls this), with its pages and new articles
-    counted from the stored rows.
+    counted from the stored rows and the failures the workers recorded on it.
     """
     url = url or get_settings().database_url
     with session_scope(url) as session:
@@ -100,7 +100,9 @@ def finish_distributed_runs(source_name: str, url: str | None = None) -> list[in
                                                                   Article.fetched_at >= run.started_at)
             pages = (select(func.count()).select_from(Page).join(Article, Page.article_id == Article.id)
                      .where(Article.source_id == source.id, Page.fetched_at >= run.started_at))
-            counts[run.id] = CrawlOutcome(pages=session.exec(pages).one(), new_articles=session.exec(new).one())
+            counts[run.id] = CrawlOutcome(pages=session.exec(pages).one(), new_articles=session.exec(new).one(),
+                                          errors=run.error_summary.splitlines() if run.error_summary else None,
+                                          error_count=run.errors)
     return [finish_crawl_run(run_id, outcome, url).id for run_id, outcome in counts.items()]
 
 

@@ -157,3 +157,28 @@ def crawl_in_subprocess(names=None, **settings) -> list[dict]:
 @pytest.fixture
 def run_crawl():
     return crawl_in_subprocess
+
+
+@pytest.fixture
+def redis_worker(redis_url, monkeypatch):
+    """`redis_worker()`: one `openwatch worker crawl` (crawler.distributed.run_worker with the test settings)
+    in a fresh process, until idle for 5 s, on a Redis key prefix private to the test."""
+    import uuid
+
+    import redis
+
+    prefix = f"owtest-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("OPENWATCH_REDIS_URL", redis_url)
+    monkeypatch.setenv("OPENWATCH_REDIS_PREFIX", prefix)
+    code = ("import json, sys; from crawler.distributed import run_worker;"
+            "run_worker(idle_timeout_s=5, overrides=json.loads(sys.argv[1]))")
+
+    def run() -> None:
+        done = subprocess.run([sys.executable, "-c", code, json.dumps(TEST_SETTINGS)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    yield run
+    server = redis.Redis.from_url(redis_url)
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)

@@ -151,3 +151,26 @@ def test_extraction_workers_start_without_scrapy():
     code = "import sys, crawler.pipelines; print(sorted(m for m in ('scrapy', 'itemadapter') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr[-2000:]
+
+
+def test_redis_mode_records_failures_and_feed_validators(sqlite_url, site, redis_worker):
+    """Workers write what fails and the feed's ETag as they go: the closed run lists the failures, and
+    the next run's feed request is conditional (one 304)."""
+    from crawler.distributed import push_source
+    from storage.work import finish_distributed_runs
+
+    base, hits = site
+    add_feeds(base, fixture="/feed.xml")
+    first = push_source("fixture")
+    redis_worker()
+    second = push_source("fixture")  # closes the first run
+    redis_worker()
+    finish_distributed_runs("fixture")
+    with session_scope() as session:
+        runs = {run.id: run for run in session.exec(select(CrawlRun)).all()}
+        etag = source_named(session, "fixture").etag
+    assert runs[first].status == "partial" and runs[first].new_articles >= 3
+    assert runs[first].errors >= 3 and "500" in runs[first].error_summary  # the 500, the loop, the PDF, ...
+    assert runs[first].errors == len(runs[first].error_summary.splitlines())
+    assert etag == '"v1"' and hits["/feed.xml"] == 2
+    assert (runs[second].status, runs[second].new_articles, runs[second].errors) == ("ok", 0, 0)
