@@ -8,12 +8,15 @@ glosses removed), so one vocabulary covers simplified and traditional pages.
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
+from crawler.datelines import contains_date
 from crawler.normalize import normalize
 
 _SPAM_WORDS = re.compile(
     "在线观看|在线播放|免费|精品|视频|综合网|一区二区|国产|亚洲|欧美|日韩|午夜|无码|黄色|伦理|成人|丝袜|第一页|久久|高清|av")
 _SENTENCE_PUNCT = re.compile(r"[。!?!?]")
+_SENTENCE_END = re.compile(r"[。.!?！？」”\"]$")
 _UI_WORDS = re.compile(
     r"分享到?|转藏|献花|发表|评论|条评论|收藏|点赞|举报|打印|返回顶部|返回首页|关闭窗口|图片|在看|阅读全文|赞|"
     r"share|tweet|print|comments?|like", re.IGNORECASE)
@@ -30,6 +33,7 @@ _DISCLAIMER = re.compile(
     r"如需转载|未经.{0,24}授权|免责声明|版权声明|版权所有|本站是提供|不(代表|表明).{0,8}(观点|立场)|以上就是关于.{0,80}的相关内容")
 MAX_BYLINE_CHARS = 40
 MAX_FURNITURE_CHARS = 120
+MIN_LIST_LINES = 3
 
 
 def simplified(line: str) -> str:
@@ -77,7 +81,23 @@ def is_promo(s: str) -> bool:
 
 def is_prose(s: str) -> bool:
     """A line that reads as article text: long, or a sentence (link lists and headlines are neither)."""
-    return len(s) >= 100 or (len(s) >= 30 and s[-1:] in "。.!!?？」”\"")
+    return len(s) >= 100 or (len(s) >= 30 and bool(_SENTENCE_END.search(s)))
+
+
+def _is_dated_headline(s: str) -> bool:
+    """Short, not a sentence, not a table row ('| 2019年6月9日 | ... |': data), and dated."""
+    return len(s) < 100 and not s.startswith("|") and not _SENTENCE_END.search(s) and contains_date(s)
+
+
+def _without_dated_lists(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Without runs of MIN_LIST_LINES or more headlines stamped with a date (lists of other
+    articles: 'Headline 2019-09-09 19:28 Section')."""
+    out = []
+    for dated, run in groupby(kept, key=lambda pair: _is_dated_headline(pair[1])):
+        run = list(run)
+        if not dated or len(run) < MIN_LIST_LINES:
+            out += run
+    return out
 
 
 def strip_boilerplate(lines: list[str]) -> list[tuple[str, str]]:
@@ -88,6 +108,7 @@ def strip_boilerplate(lines: list[str]) -> list[tuple[str, str]]:
     newlines are the normalized text of the lines joined (normalization never crosses a line break)."""
     kept = [(line.strip(), simplified(line)) for line in lines if line.strip()]
     kept = [(line, s) for line, s in kept if not is_furniture(s)]
+    kept = _without_dated_lists(kept)
     total = sum(len(s) for _, s in kept)
     seen, promos = 0, set()
     for index, (_, s) in enumerate(kept):

@@ -183,6 +183,16 @@ def test_list_heading_with_no_prose_after_it_ends_a_short_article():
     assert [line for line, _ in strip_boilerplate(lines)] == [ZH_BODY[1]]
 
 
+def test_lists_of_dated_headlines_go_dated_sentences_and_table_rows_stay():
+    from crawler.boilerplate import strip_boilerplate
+
+    timeline = ["2009年3月14日展开演唱会。", "2012年11月1日，发行第七张个人专辑。", "2013年2月22日在新加坡演出。"]
+    table = ["| 2019年6月9日 | 全州站 | 文化会馆 |", "| 2019年6月22日 | 釜山站 | 大剧场 |", "| 2019年7月6日 | 首尔站 | 大剧场 |"]
+    headlines = [f"另一家公司宣布了新的开源模型计划之{i} 2019-09-09 19:{i:02d} 科技" for i in range(5)]
+    lines = [ZH_BODY[0], *timeline, ZH_BODY[1], *table, ZH_BODY[2], *headlines, ZH_BODY[2]]
+    assert [line for line, _ in strip_boilerplate(lines)] == [ZH_BODY[0], *timeline, ZH_BODY[1], *table, ZH_BODY[2], ZH_BODY[2]]
+
+
 def test_second_pass_is_chosen_by_prose_not_length():
     """Precision mode kept only a long list of headlines; the recall pass holds the article's prose."""
     from crawler.cleaning import _parse, _second_pass
