@@ -96,9 +96,10 @@ def _candidate_doc(nlp, entities, rules, result: Extraction):
             pos += len(sentence) + 1
         if inside:
             previous = inside
-    doc = nlp.make_doc("\n".join(parts))
+    joined = "\n".join(parts)
+    doc = nlp.make_doc(joined)
     ext = doc._  # every `doc._` builds an accessor object: take it once
-    ext.text, ext.cues, ext.mentions, ext.offsets = doc.text, cues, doc_mentions, offsets
+    ext.text, ext.cues, ext.mentions, ext.offsets = joined, cues, doc_mentions, offsets
     return doc
 
 
