@@ -40,7 +40,9 @@ class CleanPage:
 
 
 def _is_paragraph(s: str) -> bool:
-    return len(s) >= 100 or (len(s) >= 30 and s[-1:] in "。.!!」”\"")
+    """Long, or a sentence: ending in a full stop, also inside closing quotes (a headline that ends with a
+    quotation, `坦言「站错了历史的一边」`, has no full stop before its quote mark)."""
+    return len(s) >= 100 or (len(s) >= 30 and s.rstrip("」”\"’')")[-1:] in "。.!?！？")
 
 
 def _is_title(s: str) -> bool:

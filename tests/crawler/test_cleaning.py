@@ -165,6 +165,16 @@ def test_clean_text_reads_header_and_drops_spam_and_trailer():
     assert "亚洲" not in result.text and "免责声明" not in result.text
 
 
+@pytest.mark.parametrize("headline", [
+    "DeepSeek冲击下，奥特曼坦言OpenAI在开源问题上「站错了历史的一边」",
+    'Altman on open source: "We have been on the wrong side of history"',
+])
+def test_headline_ending_in_a_quotation_is_a_title_not_a_paragraph(headline):
+    result = clean_text("\n".join([headline, "2025年2月3日 下午3:20　记者 黄雅婷", *ZH_BODY]))
+    assert result.title == headline and result.published_at.date().isoformat() == "2025-02-03"
+    assert clean_text("\n".join([*ZH_BODY, "他说：「这不是真正的开源，只是开放权重而已。」"])).published_at is None
+
+
 def test_read_more_promo_between_paragraphs_does_not_end_the_article():
     from crawler.boilerplate import strip_boilerplate
 
