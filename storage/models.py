@@ -23,6 +23,7 @@ def utcnow() -> datetime:
 # Vocabularies shared by the crawler, the extractor and the dashboard.
 SOURCE_KINDS = ("rss", "atom", "sitemap", "site")
 STANCES = ("open", "closed", "disputed")
+STANCE_BITS = {"open": 1, "closed": 2, "disputed": 4}
 ENTITY_KINDS = ("org", "model")
 EXTRACTION_STATUSES = ("pending", "done", "failed", "skipped")
 
@@ -178,7 +179,8 @@ class Signal(SQLModel, table=True):
     """Open-washing evidence (a signal id from the taxonomy) tied to a subject."""
 
     __table_args__ = (
-        Index("ix_signal_day_signal", "day", "signal", "entity_id", "language", "source_id", "article_id"),
+        Index("ix_signal_day_signal", "day", "signal", "entity_id", "language", "source_id", "article_id",
+              "claim_stances"),
         Index("ix_signal_entity_day", "entity_id", "day"),
         Index("ix_signal_article_subject", "article_id", "entity_id", "signal"),
     )
@@ -194,6 +196,9 @@ class Signal(SQLModel, table=True):
     day: Optional[date] = None
     source_id: Optional[int] = Field(default=None, foreign_key="source.id", ondelete="SET NULL")
     language: Optional[str] = None
+    claim_stances: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
+                               description="stances (bits of STANCE_BITS) of the claims about the same subject in the "
+                                           "same article; kept by triggers (storage/summaries.py)")
 
 
 # Daily counts the dashboard aggregates instead of the big tables; kept exact by database triggers

@@ -23,8 +23,8 @@ from sqlalchemy import (Connection, String, and_, case, cast, column, exists, fa
                         tuple_)
 from sqlalchemy.orm import aliased
 
-from storage.models import (STANCES, Article, ArticleDaily, Claim, ClaimDaily, CrawlRun, Entity, Signal, SignalDaily,
-                            Source)
+from storage.models import (STANCE_BITS, STANCES, Article, ArticleDaily, Claim, ClaimDaily, CrawlRun, Entity, Signal,
+                            SignalDaily, Source)
 from storage.summaries import search_available
 
 GRANULARITIES = ("day", "week", "month")
@@ -133,7 +133,7 @@ def same_article_and_subject(claim=Claim, signal=Signal) -> list:
 # --- evidence search -------------------------------------------------------------------
 
 MATCH_COLUMNS = {Claim: ("id", "article_id", "entity_id", "stance", "speaker", "day", "source_id", "language"),
-                 Signal: ("id", "article_id", "entity_id", "signal", "day", "source_id", "language")}
+                 Signal: ("id", "article_id", "entity_id", "signal", "day", "source_id", "language", "claim_stances")}
 MATCH_TABLES_KEPT = 4  # search terms whose matches a connection keeps
 FEW_MATCHES = 5_000  # a newest-first page of a rarer term reads all its matches instead of walking the days
 
@@ -259,7 +259,10 @@ def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bo
     else:
         if filters.signals:
             conds.append(model.signal.in_(filters.signals))
-        if filters.stances or filters.speaker:
+        if filters.stances and not filters.speaker:  # the stances of the pair's claims are on the signal row
+            mask = sum(STANCE_BITS.get(stance, 0) for stance in set(filters.stances))
+            conds.append(model.claim_stances.op("&")(mask) != 0)
+        elif filters.stances or filters.speaker:
             claim_conds = same_article_and_subject(signal=model)
             if filters.stances:
                 claim_conds.append(Claim.stance.in_(filters.stances))

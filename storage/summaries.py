@@ -7,6 +7,10 @@ table, whoever writes it: the extractor, the crawler, retention, bulk loads. SQL
 triggers; PostgreSQL statement triggers with transition tables (one grouped upsert per
 statement, keys in a fixed order so concurrent writers lock summary rows in the same order).
 
+`signal.claim_stances` holds the stances (STANCE_BITS) of the claims about the signal's subject in
+its article, kept by triggers on both tables, so a stance filter on signals reads the signal
+rows' own index instead of probing the claims once per signal.
+
 Evidence search: SQLite gets an FTS5 trigram index (substring search, Chinese included) kept
 by triggers; PostgreSQL a pg_trgm GIN index, when the extension may be created.
 
@@ -100,6 +104,66 @@ def _postgresql_summary(s: Summary) -> list[str]:
     ]
 
 
+def _stance_bits(stance: str) -> str:
+    return f"CASE {stance} WHEN 'open' THEN 1 WHEN 'closed' THEN 2 WHEN 'disputed' THEN 4 ELSE 0 END"
+
+
+def _sqlite_claim_stances() -> list[str]:
+    def recompute(row: str) -> str:
+        bits = f"(SELECT coalesce(sum(DISTINCT {_stance_bits('stance')}), 0) FROM claim " \
+               f"WHERE article_id = {row}.article_id AND entity_id = {row}.entity_id)"
+        return f"UPDATE signal SET claim_stances = {bits} WHERE article_id = {row}.article_id " \
+               f"AND entity_id = {row}.entity_id;"
+
+    new_bit = _stance_bits("NEW.stance")
+    return [
+        f"CREATE TRIGGER signal_stances_claim_ins AFTER INSERT ON claim BEGIN UPDATE signal SET claim_stances = "
+        f"claim_stances | {new_bit} WHERE article_id = NEW.article_id AND entity_id = NEW.entity_id "
+        f"AND claim_stances & {new_bit} = 0; END",
+        f"CREATE TRIGGER signal_stances_claim_del AFTER DELETE ON claim BEGIN {recompute('OLD')} END",
+        f"CREATE TRIGGER signal_stances_claim_upd AFTER UPDATE OF article_id, entity_id, stance ON claim "
+        f"BEGIN {recompute('OLD')} {recompute('NEW')} END",
+        f"CREATE TRIGGER signal_stances_ins AFTER INSERT ON signal BEGIN {recompute('NEW')} END",
+        f"CREATE TRIGGER signal_stances_upd AFTER UPDATE OF article_id, entity_id ON signal "
+        f"BEGIN {recompute('NEW')} END",
+    ]
+
+
+def _postgresql_claim_stances() -> list[str]:
+    def recompute(pairs: str) -> str:
+        return (f"UPDATE signal s SET claim_stances = p.bits FROM (SELECT k.article_id, k.entity_id, "
+                f"coalesce(bit_or({_stance_bits('c.stance')}), 0) AS bits FROM ({pairs}) k "
+                f"LEFT JOIN claim c ON c.article_id = k.article_id AND c.entity_id = k.entity_id "
+                f"GROUP BY k.article_id, k.entity_id) p WHERE s.article_id = p.article_id "
+                f"AND s.entity_id = p.entity_id AND s.claim_stances <> p.bits;")
+
+    def pairs(*tables: str) -> str:
+        return " UNION ".join(f"SELECT article_id, entity_id FROM {t}" for t in tables)
+
+    run = "FOR EACH STATEMENT EXECUTE FUNCTION signal_stances_from_claims()"
+    return [
+        f"CREATE OR REPLACE FUNCTION signal_stances_from_claims() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' THEN {recompute(pairs('new_rows'))} "
+        f"ELSIF TG_OP = 'DELETE' THEN {recompute(pairs('old_rows'))} "
+        f"ELSE {recompute(pairs('old_rows', 'new_rows'))} END IF; RETURN NULL; END $$",
+        f"CREATE TRIGGER signal_stances_claim_ins AFTER INSERT ON claim REFERENCING NEW TABLE AS new_rows {run}",
+        f"CREATE TRIGGER signal_stances_claim_del AFTER DELETE ON claim REFERENCING OLD TABLE AS old_rows {run}",
+        f"CREATE TRIGGER signal_stances_claim_upd AFTER UPDATE ON claim "
+        f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {run}",
+        # a new signal (or one moved to another article or subject) takes its pair's stances
+        f"CREATE OR REPLACE FUNCTION signal_stances_of_new_signals() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"{recompute(pairs('new_rows'))} RETURN NULL; END $$",
+        "CREATE TRIGGER signal_stances_ins AFTER INSERT ON signal REFERENCING NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION signal_stances_of_new_signals()",
+        "CREATE OR REPLACE FUNCTION signal_stances_of_moved_signal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"UPDATE signal SET claim_stances = coalesce((SELECT bit_or({_stance_bits('c.stance')}) FROM claim c "
+        "WHERE c.article_id = NEW.article_id AND c.entity_id = NEW.entity_id), 0) WHERE id = NEW.id; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER signal_stances_upd AFTER UPDATE OF article_id, entity_id ON signal "
+        "FOR EACH ROW EXECUTE FUNCTION signal_stances_of_moved_signal()",
+    ]
+
+
 def _sqlite_search(base: str) -> list[str]:
     fts = f"{base}_fts"
     add = f"INSERT INTO {fts} (rowid, evidence) VALUES (NEW.id, NEW.evidence);"
@@ -128,10 +192,11 @@ def _postgresql_search() -> list[str]:
 def ddl(dialect: str) -> list[str]:
     """Statements creating the triggers and search indexes (after the tables exist)."""
     if dialect == "sqlite":
-        return [stmt for s in SUMMARIES for stmt in _sqlite_summary(s)] + \
+        return [stmt for s in SUMMARIES for stmt in _sqlite_summary(s)] + _sqlite_claim_stances() + \
             [stmt for base in SEARCHED for stmt in _sqlite_search(base)]
     if dialect == "postgresql":
-        return [stmt for s in SUMMARIES for stmt in _postgresql_summary(s)] + _postgresql_search()
+        return [stmt for s in SUMMARIES for stmt in _postgresql_summary(s)] + _postgresql_claim_stances() + \
+            _postgresql_search()
     return []
 
 

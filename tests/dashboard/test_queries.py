@@ -233,3 +233,20 @@ def test_newest_page_of_a_common_term_walks_the_days(filled_url, monkeypatch):
         few = queries.claims_page(conn, f, limit=40)
         monkeypatch.setattr(queries, "FEW_MATCHES", 0)
         assert queries.claims_page(conn, f, limit=40)["claim_id"].tolist() == few["claim_id"].tolist() != []
+
+
+def test_signals_with_a_stance_filter_match_a_recount_of_their_claims(filled_url):
+    """Signals of subjects whose article has a claim of the chosen stance: the trigger-kept claim_stances
+    column gives the same counts as looking the claims up."""
+    from sqlalchemy import exists
+
+    with get_engine(filled_url).connect() as conn:
+        end = queries.day_range(conn)[1]
+        for stances in (("disputed",), ("open", "closed")):
+            f = Filters(start=end - timedelta(days=60), end=end, stances=stances)
+            recount = conn.execute(select(func.count()).select_from(Signal).where(
+                Signal.day >= f.start, Signal.day <= f.end,
+                exists().where(Claim.article_id == Signal.article_id, Claim.entity_id == Signal.entity_id,
+                               Claim.stance.in_(stances)))).scalar_one()
+            assert queries.totals(conn, f)["signals"] == recount > 0
+            assert queries.signals_per_day(conn, f)["count"].sum() == recount

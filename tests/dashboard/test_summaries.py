@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, select, update
 
 from storage.db import get_engine, session_scope
-from storage.models import Article, ArticleDaily, Claim, ClaimDaily, Entity, Signal, SignalDaily, Source
+from storage.models import STANCE_BITS, Article, ArticleDaily, Claim, ClaimDaily, Entity, Signal, SignalDaily, Source
 from storage.summaries import search_available
 
 
@@ -25,6 +25,12 @@ def _recount(conn):
     expected = select(func.coalesce(Article.source_id, 0), func.coalesce(Article.language, ""), func.count()) \
         .group_by(Article.source_id, Article.language)
     pairs.append((sorted(map(tuple, conn.execute(expected))), sorted(map(tuple, conn.execute(articles)))))
+    stances: dict[tuple, int] = {}
+    for article, entity, stance in conn.execute(select(Claim.article_id, Claim.entity_id, Claim.stance)):
+        stances[(article, entity)] = stances.get((article, entity), 0) | STANCE_BITS[stance]
+    signal_rows = conn.execute(select(Signal.id, Signal.article_id, Signal.entity_id, Signal.claim_stances)).all()
+    pairs.append((sorted((i, stances.get((a, e), 0)) for i, a, e, _ in signal_rows),
+                  sorted((i, kept) for i, _, _, kept in signal_rows)))
     return pairs
 
 
@@ -55,6 +61,8 @@ def test_summaries_follow_inserts_updates_and_cascading_deletes(db_url):
     engine = get_engine(db_url)
     with engine.begin() as conn:
         conn.execute(update(Claim).where(Claim.stance == "open").values(stance="closed"))
+        last = conn.execute(select(func.max(Article.id))).scalar_one()
+        conn.execute(delete(Claim).where(Claim.article_id == last, Claim.stance == "disputed"))  # its signal: closed only
         conn.execute(update(Article).where(Article.url == "https://e.org/1").values(
             published_at=datetime(2025, 2, 1, tzinfo=timezone.utc), extraction_status="done"))
         conn.execute(delete(Article).where(Article.url == "https://e.org/0"))  # cascades to its claims
@@ -62,5 +70,7 @@ def test_summaries_follow_inserts_updates_and_cascading_deletes(db_url):
         for expected, kept in _recount(conn):
             assert kept == expected
         assert conn.execute(select(func.sum(ClaimDaily.n)).where(ClaimDaily.stance == "closed")).scalar() == 2
+        assert sorted(conn.execute(select(Signal.claim_stances)).scalars()) == [STANCE_BITS["closed"],
+                                                                              STANCE_BITS["closed"] | STANCE_BITS["disputed"]]
         assert conn.execute(select(func.count()).select_from(ClaimDaily).where(ClaimDaily.n <= 0)).scalar() == 0
         assert search_available(conn)

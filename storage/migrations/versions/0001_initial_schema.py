@@ -196,6 +196,7 @@ def upgrade() -> None:
     sa.Column('day', sa.Date(), nullable=True),
     sa.Column('source_id', sa.Integer(), nullable=True),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('claim_stances', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['article.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['entity_id'], ['entity.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['source_id'], ['source.id'], ondelete='SET NULL'),
@@ -203,7 +204,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('signal', schema=None) as batch_op:
         batch_op.create_index('ix_signal_article_subject', ['article_id', 'entity_id', 'signal'], unique=False)
-        batch_op.create_index('ix_signal_day_signal', ['day', 'signal', 'entity_id', 'language', 'source_id', 'article_id'], unique=False)
+        batch_op.create_index('ix_signal_day_signal', ['day', 'signal', 'entity_id', 'language', 'source_id', 'article_id', 'claim_stances'], unique=False)
         batch_op.create_index('ix_signal_entity_day', ['entity_id', 'day'], unique=False)
 
     # the dashboard's daily summaries and evidence search, kept by triggers (storage/summaries.py)
