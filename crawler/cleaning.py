@@ -211,7 +211,7 @@ def _reunite_split_body(tree) -> None:
 
 def _second_pass(tree, first: str) -> str:
     """Precision mode sometimes keeps only a fragment of the body (a lead paragraph, a caption):
-    when a recall-oriented pass finds several times more text, that text is the body."""
+    when a recall-oriented pass finds several times more prose, that text is the body."""
     import trafilatura
 
     again = trafilatura.extract(tree, include_comments=False, favor_recall=True) or ""
