@@ -5,8 +5,13 @@ import asyncio
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 
+from typing import TYPE_CHECKING
+
 from crawler.cleaning import CleanPage, clean_html
-from storage.articles import CrawledPage, simhash
+from storage.fingerprints import simhash
+
+if TYPE_CHECKING:
+    from storage.articles import CrawledPage
 
 _pool: ProcessPoolExecutor | None = None
 
@@ -67,6 +72,8 @@ class CleanPipeline:
     def crawled_page(self, page, clean: CleanPage, fingerprint: int) -> CrawledPage:
         """The page (an ItemAdapter) as storage takes it; DropItem when it has no main text."""
         from scrapy.exceptions import DropItem
+
+        from storage.articles import CrawledPage
 
         if len(clean.norm_text) < self.min_chars:
             self.stats.inc_value("openwatch/no_main_text")

@@ -13,8 +13,6 @@ crawls racing for the same URL cannot create two articles.
 """
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,12 +21,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from storage.db import dialect_insert
+from storage.fingerprints import content_hash, simhash
 from storage.models import Article, ArticleURL, Page, utcnow
 
 NEAR_DUPLICATE_BITS = 6  # a few added lines flip ~3-6 bits; unrelated texts differ in ~16-32
 _BANDS = ((0, 9), (9, 9), (18, 9), (27, 9), (36, 9), (45, 9), (54, 10))  # (shift, width): 7 bands
 RECENT_SIMHASHES = 200_000  # how many recent articles near-duplicates are looked for among
-_SPACE = re.compile(r"\s+")
 
 
 def canonical_url(url: str) -> str:
@@ -39,39 +37,6 @@ def canonical_url(url: str) -> str:
         return normalize_url(url.strip(), strict=True)
     except ValueError:
         return url.strip()
-
-
-def content_hash(norm_text: str) -> str:
-    return hashlib.sha1(_SPACE.sub("", norm_text).encode("utf-8")).hexdigest()
-
-
-def _mix64(values):
-    """splitmix64's finalizer on a uint64 array: every input bit flips about half the output bits."""
-    import numpy as np
-
-    values = values ^ (values >> np.uint64(30))
-    values = values * np.uint64(0xBF58476D1CE4E5B9)
-    values = values ^ (values >> np.uint64(27))
-    values = values * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
-
-
-def simhash(norm_text: str) -> int:
-    """64-bit SimHash over character 4-grams (works for Chinese and English), as a signed BIGINT.
-
-    Vectorized with numpy: each 4-gram's code points are packed into one integer, mixed into a
-    64-bit hash, and every output bit is the majority vote of that bit over the distinct 4-grams."""
-    import numpy as np
-
-    text = _SPACE.sub(" ", norm_text.lower()).ljust(4)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    grams = np.sort((codes[:-3] << np.uint64(42)) ^ (codes[1:-2] << np.uint64(21)) ^ codes[2:-1]
-                    ^ (codes[3:] * np.uint64(0x9E3779B97F4A7C15)))
-    grams = grams[np.concatenate(([True], grams[1:] != grams[:-1]))]  # distinct (np.unique hashes: slower)
-    bits = np.unpackbits(_mix64(grams).view(np.uint8).reshape(len(grams), 8), axis=1)
-    majority = (bits.sum(axis=0, dtype=np.int64) * 2 > len(grams)).astype(np.uint8)
-    value = int.from_bytes(np.packbits(majority).tobytes(), "big")
-    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 class NearDuplicateIndex:
