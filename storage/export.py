@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
+import queue
+import threading
 from datetime import date
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
@@ -90,6 +92,51 @@ def driver_batches(conn: Connection, stmt, batch: int) -> Iterator[list]:
         cursor.close()
 
 
+def read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[list]:
+    """`batches`, read by a thread up to `depth` batches ahead of the writer, so the database server
+    computes the next batch while this one is written (psycopg waits without the GIL). Measured on
+    PostgreSQL, 1M claims: 19.5 s -> 12-16.5 s; on SQLite no gain (reading and writing both need the
+    GIL), so it is used for PostgreSQL only. Memory stays bounded (`depth` batches); the reader's
+    error is raised here; a writer that stops early stops the reader, which closes `batches`."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in batches:
+                if not hand_over(chunk):
+                    break
+            else:
+                hand_over(_END)
+        except BaseException as exc:  # handed to the writer's thread
+            hand_over(exc)
+        finally:
+            batches.close()
+
+    reader = threading.Thread(target=read, name="export-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
+_END = object()
+
+
 def count(engine: Engine, kind: str, filters: Filters) -> int:
     with engine.connect() as conn:
         return queries.count_rows(conn, kind, filters)
@@ -155,6 +202,8 @@ def export(engine: Engine, kind: str, filters: Filters, path: Path, fmt: str = "
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     rows = iter_batches(engine, kind, filters, safe=fmt == "csv", batch=batch)
+    if engine.dialect.name == "postgresql":
+        rows = read_ahead(rows)
     columns = COLUMNS[kind]
     if fmt == "parquet":
         return write_parquet(rows, columns, path, progress)

@@ -117,3 +117,24 @@ def test_undated_articles_export_no_published_date(filled_url, tmp_path):
         by_url = {r[header.index("article_url")]: r for r in rows[1:]}
         assert by_url["https://undated.test/a"][header.index("published")] == ""
         assert all(r[header.index("published")] for url, r in by_url.items() if url != "https://undated.test/a")
+
+
+def test_read_ahead_hands_over_batches_errors_and_early_stops():
+    closed = []
+
+    def batches(fail: bool):
+        try:
+            for i in range(5):
+                yield [(i,)]
+            if fail:
+                raise RuntimeError("database went away")
+        finally:
+            closed.append(fail)
+
+    assert list(export.read_ahead(batches(False))) == [[(i,)] for i in range(5)]
+    with pytest.raises(RuntimeError, match="database went away"):
+        list(export.read_ahead(batches(True)))
+    early = export.read_ahead(batches(False), depth=1)
+    assert next(early) == [(0,)]
+    early.close()  # the writer gives up: the reader stops and closes its source
+    assert closed == [False, True, False]
