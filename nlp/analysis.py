@@ -22,8 +22,9 @@ from nlp.sentences import pieces
 
 _CLAUSE = re.compile(r"[,，;；:：]")
 _COORD_WORD = re.compile(r"、|和|与|及|以及|\band\b|&|/|\bor\b|或|比|than|like|像", re.I)
+# what may stand between two names that share a claim: a list, or "X, which, like Y,"
 _COORD = re.compile(r"^\s*(?:、|,|和|与|及|以及|and|&|/|or|或)\s*$"
-                   r"|^\s*(?:models?\s*)?,?\s*(?:(?:which|that)\s*,\s*)?(?:just\s+)?like\s*$", re.I)  # "X, which, like Y,"
+                    r"|^\s*(?:models?\s*)?,?\s*(?:(?:which|that)\s*,\s*)?(?:just\s+)?like\s*$", re.I)
 _CONTRAST_BEFORE = re.compile(r"(?:\bunlike|不像|不同于|有别于|相比于?|compared (?:with|to))\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
@@ -133,8 +134,8 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         return None, 0.0
     here = [m for m in mentions if cs <= m["start"] < cue.end
             and not _is_speaker(rules, text, m, cue.start, mentions)                  # "腾讯称它…"
-            and not (m["start"] >= cue.start and (_CHANNEL.search(text, 0, m["start"])  # "只能通过 ChatGPT"
-                                                  or _CHANNEL_BEFORE.search(text, cue.start, m["start"])))]  # "…与 OpenAI 的 API"
+            and not (m["start"] >= cue.start  # a channel: "只能通过 ChatGPT", "…通过 ChatGPT 与 OpenAI 的 API"
+                     and (_CHANNEL.search(text, 0, m["start"]) or _CHANNEL_BEFORE.search(text, cue.start, m["start"])))]
     if rules.quantified.search(text, cs, cue.start) and not here:
         return None, 0.0  # "各主要参与者都会将其…开源": a generic subject
     pronoun = not here and rules.anaphora.search(text, cs, cue.start)  # "But it is not open source … the OSI"

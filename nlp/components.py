@@ -51,6 +51,7 @@ def _shift(mention: dict, offset: int) -> dict:
     """The mention with offsets relative to `offset`."""
     return {**mention, "start": mention["start"] - offset, "end": mention["end"] - offset}
 
+
 class EntityComponent:
     def __init__(self, nlp: Language, kb_paths: list[str] | None, extras: bool, jieba_userdict: bool,
                  pretrained_ner: str | None):
@@ -129,7 +130,6 @@ class CueComponent:
                 before = [m for m in mentions if s <= m["start"] < e] or before
             ext.cues = cues
         return doc
-
 
 
 class OpennessComponent:

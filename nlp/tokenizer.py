@@ -23,7 +23,6 @@ from spacy.util import registry
 _PIECE = re.compile(r"[A-Za-z0-9]+(?:[.'’_-][A-Za-z0-9]+)*(?: (?! ))?|\s+|\S(?: (?! ))?")
 
 
-
 class SelectiveChineseTokenizer(ChineseTokenizer):
     """jieba for the blocks matching `jieba_when`, a cheap regex split for the rest."""
 
