@@ -83,8 +83,15 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     assert ("Llama 2", "closed") not in claims(nlp_pipeline, "Unlike Llama 2, GPT-4 is only available through an API.")
 
 
-def test_came_out_under_a_permissive_licence(nlp_pipeline):
-    assert claims(nlp_pipeline, "Mistral 7B came out under Apache 2.0 last year.") == {("Mistral 7B", "open")}
+@pytest.mark.parametrize("text, expected", [
+    ("Mistral 7B came out under Apache 2.0 last year.", {("Mistral 7B", "open")}),
+    ("Llama 2 is available for free for research and commercial use.", {("Llama 2", "open")}),
+    ("Ai2 released OLMo with its full training data, code and weights.", {("OLMo", "open")}),
+    ("Critics say Grok is open source in name only.", {("Grok", "disputed")}),
+    ("OpenAI has not released the weights of any model since GPT-2.", {("OpenAI", "closed")}),  # "of" heads nothing
+])
+def test_more_stance_phrasings(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
 
 
 def test_pronoun_prefers_the_model_over_a_later_name(nlp_pipeline):
