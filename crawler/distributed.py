@@ -143,16 +143,16 @@ class DistributedSpider(RedisSpider):
     async def route_error(self, failure):
         from crawler.spiders import describe_failure
 
-        meta = failure.request.meta
+        meta, error = failure.request.meta, describe_failure(failure)
         delegate = self._delegate(meta)
         logging.getLogger("openwatch.worker").warning("crawl.error", extra={"kv": {
-            "source": meta["ow_source"], "run_id": meta["ow_run"], "error": describe_failure(failure)}})
+            "source": meta["ow_source"], "run_id": meta["ow_run"], "error": error}})
         if meta.get("ow_errback"):
             output = getattr(delegate, meta["ow_errback"])(failure)
             async for item in self._adopt_all(output, meta):
                 yield item
         else:
-            delegate.errors.append(describe_failure(failure))
+            delegate.errors.append(error)
         self._record(delegate, meta["ow_run"])
 
     @staticmethod

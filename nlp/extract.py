@@ -109,17 +109,15 @@ def _merge(result: Extraction, doc) -> Extraction:
     offsets = ext.offsets
     doc_starts = [d for d, _ in offsets]
 
-    def shift(start: int) -> int:  # doc offset -> article offset
-        d, a = offsets[bisect.bisect_right(doc_starts, start) - 1]
-        return a - d
+    def in_article(item: dict) -> dict:  # the item with its doc offsets moved to the article's
+        d, a = offsets[bisect.bisect_right(doc_starts, item["start"]) - 1]
+        return {**item, "start": item["start"] + a - d, "end": item["end"] + a - d}
 
-    result.claims = _dedupe([{**c, "start": c["start"] + shift(c["start"]), "end": c["end"] + shift(c["start"])}
-                             for c in ext.claims], ("subject", "stance"))
-    result.signals = _dedupe([{**x, "start": x["start"] + shift(x["start"]), "end": x["end"] + shift(x["start"])}
-                              for x in ext.signals], ("subject", "signal"))
-    for m in ext.mentions:  # names only the segmented pass finds (Chinese organizations)
-        start, end = m["start"] + shift(m["start"]), m["end"] + shift(m["start"])
-        if not any(start < x.end and x.start < end for x in result.entities):
-            result.entities.append(Mention(start, end, m["text"], m["canonical"], m["label"], m["known"], m["org"]))
+    result.claims = _dedupe([in_article(c) for c in ext.claims], ("subject", "stance"))
+    result.signals = _dedupe([in_article(x) for x in ext.signals], ("subject", "signal"))
+    for m in map(in_article, ext.mentions):  # names only the segmented pass finds (Chinese organizations)
+        if not any(m["start"] < x.end and x.start < m["end"] for x in result.entities):
+            result.entities.append(Mention(m["start"], m["end"], m["text"], m["canonical"], m["label"], m["known"],
+                                           m["org"]))
     result.entities.sort(key=lambda m: m.start)
     return result
