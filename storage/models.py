@@ -99,6 +99,9 @@ class Article(SQLModel, table=True):
     extractor_version: Optional[str] = None
     extracted_at: Optional[datetime] = None
     extraction_error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    claim_stances: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
+                               description="stances (bits of STANCE_BITS) of the article's claims; kept by triggers "
+                                           "(storage/summaries.py)")
 
 
 class ArticleURL(SQLModel, table=True):
@@ -204,10 +207,9 @@ class Signal(SQLModel, table=True):
 # Daily counts the dashboard aggregates instead of the big tables; kept exact by database triggers
 # (storage/summaries.py). Unknown language is '', unknown source 0 (key columns cannot be NULL).
 # Keyed day first (SQLite: WITHOUT ROWID), so a period is one clustered range in per-day chart order.
-class ClaimDaily(SQLModel, table=True):
-    __tablename__ = "claim_daily"
-    __table_args__ = {"sqlite_with_rowid": False}
-
+# The monthly tables hold the same counts per calendar month (`day` is the month's first day): a long
+# period reads its whole months there and only its partial months from the daily rows.
+class ClaimCounts(SQLModel):
     day: date = Field(primary_key=True)
     stance: str = Field(primary_key=True)
     entity_id: int = Field(primary_key=True)
@@ -215,15 +217,32 @@ class ClaimDaily(SQLModel, table=True):
     n: int
 
 
-class SignalDaily(SQLModel, table=True):
-    __tablename__ = "signal_daily"
-    __table_args__ = {"sqlite_with_rowid": False}
-
+class SignalCounts(SQLModel):
     day: date = Field(primary_key=True)
     signal: str = Field(primary_key=True)
     entity_id: int = Field(primary_key=True)
     language: str = Field(primary_key=True)
     n: int
+
+
+class ClaimDaily(ClaimCounts, table=True):
+    __tablename__ = "claim_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class ClaimMonthly(ClaimCounts, table=True):
+    __tablename__ = "claim_monthly"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class SignalDaily(SignalCounts, table=True):
+    __tablename__ = "signal_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class SignalMonthly(SignalCounts, table=True):
+    __tablename__ = "signal_monthly"
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class ArticleDaily(SQLModel, table=True):
@@ -232,5 +251,6 @@ class ArticleDaily(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     source_id: int = Field(primary_key=True)
+    claim_stances: int = Field(primary_key=True)
     language: str = Field(primary_key=True)
     n: int

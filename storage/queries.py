@@ -8,8 +8,9 @@ Entity/Source tables, before the big tables are touched.
 
 Counts come from the trigger-maintained daily summaries (claim_daily, signal_daily,
 article_daily; storage/summaries.py) whenever the filters only touch their columns (period,
-language, subject, stance or signal); other filters (source, speaker, evidence text, the
-other table's stance/signal) count the rows themselves. Evidence text search uses the
+language, subject, stance or signal; articles: period, language, source, stance); other filters
+(source, speaker, evidence text, the other table's stance/signal) count the rows themselves.
+Counts not per day read the whole months of a period from claim_monthly / signal_monthly. Evidence text search uses the
 substring index (SQLite FTS5 trigram, PostgreSQL pg_trgm).
 """
 from __future__ import annotations
@@ -20,11 +21,11 @@ from typing import Mapping
 
 import pandas as pd
 from sqlalchemy import (Connection, String, and_, case, cast, column, exists, false, func, inspect, or_, select, table,
-                        tuple_)
+                        tuple_, union_all)
 from sqlalchemy.orm import aliased
 
-from storage.models import (STANCE_BITS, STANCES, Article, ArticleDaily, Claim, ClaimDaily, CrawlRun, Entity, Signal,
-                            SignalDaily, Source)
+from storage.models import (STANCE_BITS, STANCES, Article, ArticleDaily, Claim, ClaimCounts, ClaimDaily, ClaimMonthly,
+                            CrawlRun, Entity, Signal, SignalCounts, SignalDaily, SignalMonthly, Source)
 from storage.summaries import search_available
 
 GRANULARITIES = ("day", "week", "month")
@@ -260,8 +261,7 @@ def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bo
         if filters.signals:
             conds.append(model.signal.in_(filters.signals))
         if filters.stances and not filters.speaker:  # the stances of the pair's claims are on the signal row
-            mask = sum(STANCE_BITS.get(stance, 0) for stance in set(filters.stances))
-            conds.append(model.claim_stances.op("&")(mask) != 0)
+            conds.append(has_stance(model.claim_stances, filters.stances))
         elif filters.stances or filters.speaker:
             claim_conds = same_article_and_subject(signal=model)
             if filters.stances:
@@ -270,6 +270,11 @@ def evidence_conditions(conn: Connection, model, filters: Filters, *, stance: bo
                 claim_conds.append(Claim.speaker.ilike(f"%{_escape_like(filters.speaker)}%", escape="\\"))
             conds.append(exists().where(*claim_conds))
     return conds
+
+
+def has_stance(claim_stances, stances: tuple[str, ...]):
+    """A trigger-kept stance mask (signal/article.claim_stances) has one of `stances`."""
+    return claim_stances.op("&")(sum(STANCE_BITS.get(stance, 0) for stance in set(stances))) != 0
 
 
 def filtered_rows(conn: Connection, model, filters: Filters):
@@ -283,7 +288,7 @@ def summary_for(model, filters: Filters):
     if filters.speaker or filters.text:
         return None
     if model is Article:
-        return None if filters.organizations or filters.models or filters.stances or filters.signals else ArticleDaily
+        return None if filters.organizations or filters.models or filters.signals else ArticleDaily
     if filters.sources:
         return None
     if model is Claim:
@@ -297,14 +302,16 @@ def summary_conditions(conn: Connection, summary, filters: Filters) -> list:
         sources = source_ids(conn, filters)
         if sources is not None:
             conds.append(ArticleDaily.source_id.in_(sources) if sources else false())
+        if filters.stances:
+            conds.append(has_stance(ArticleDaily.claim_stances, filters.stances))
         return conds
     subjects = subject_ids(conn, filters)
     if subjects is not None:
         conds.append(summary.entity_id.in_(subjects) if subjects else false())
-    if summary is ClaimDaily and filters.stances:
-        conds.append(ClaimDaily.stance.in_(filters.stances))
-    if summary is SignalDaily and filters.signals:
-        conds.append(SignalDaily.signal.in_(filters.signals))
+    if issubclass(summary, ClaimCounts) and filters.stances:
+        conds.append(summary.stance.in_(filters.stances))
+    if issubclass(summary, SignalCounts) and filters.signals:
+        conds.append(summary.signal.in_(filters.signals))
     return conds
 
 
@@ -318,9 +325,46 @@ def counting(conn: Connection, model, filters: Filters) -> tuple:
     return rows, func.count(), evidence_conditions(conn, rows, filters)
 
 
+def whole_months(filters: Filters) -> tuple[date | None, date | None] | None:
+    """[first, after): the first days of the first calendar month wholly inside the period and of
+    the month after the last one (None: open end), or None when the period holds no whole month."""
+    first = filters.start
+    if first is not None and first.day != 1:
+        first = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = None if filters.end is None else (filters.end + timedelta(days=1)).replace(day=1)
+    if first is not None and after is not None and first >= after:
+        return None
+    return first, after
+
+
+MONTHLY = {ClaimDaily: ClaimMonthly, SignalDaily: SignalMonthly}
+
+
+def month_rows(conn: Connection, daily, filters: Filters, months: tuple[date | None, date | None]):
+    """The filtered rows of a daily summary's period, as its monthly rows for the whole months and
+    daily rows for the partial months at either end (an alias of `daily`: same columns)."""
+    first, after = months
+    monthly = MONTHLY[daily]
+    others = replace(filters, start=None, end=None)
+
+    def part(summary, *period):
+        return select(*summary.__table__.c).where(*summary_conditions(conn, summary, others), *period)
+
+    parts = [part(monthly, *([monthly.day >= first] if first else []), *([monthly.day < after] if after else []))]
+    if first is not None and filters.start < first:
+        parts.append(part(daily, daily.day >= filters.start, daily.day < first))
+    if after is not None and after <= filters.end:
+        parts.append(part(daily, daily.day >= after, daily.day <= filters.end))
+    return aliased(daily, union_all(*parts).subquery(), adapt_on_names=True)
+
+
 def counts(conn: Connection, model, filters: Filters, *by: str):
-    """SELECT <by columns>, count of the filtered `model` rows, grouped by them."""
+    """SELECT <by columns>, count of the filtered `model` rows, grouped by them. Counts not grouped
+    by day read the monthly summary for the period's whole months."""
     source, n, conds = counting(conn, model, filters)
+    if source in MONTHLY and "day" not in by and (months := whole_months(filters)) is not None:
+        source = month_rows(conn, source, filters, months)
+        n, conds = func.sum(source.n), []
     cols = [getattr(source, name) for name in by]
     return select(*cols, n.label("count")).select_from(source).where(*conds).group_by(*cols)
 
@@ -367,7 +411,10 @@ def article_conditions(conn: Connection, filters: Filters) -> list:
     if sources is not None:
         conds.append(Article.source_id.in_(sources) if sources else false())
     claim_filters = replace(filters, languages=(), sources=())  # claims copy the article's day
-    if replace(claim_filters, start=None, end=None) != Filters(granularity=filters.granularity):
+    rest = replace(claim_filters, start=None, end=None, granularity="week")
+    if rest.stances and replace(rest, stances=()) == Filters():  # the article's own stance mask
+        conds.append(has_stance(Article.claim_stances, rest.stances))
+    elif rest != Filters():
         conds.append(Article.id.in_(select(Claim.article_id).where(*evidence_conditions(conn, Claim, claim_filters))))
     return conds
 

@@ -1,15 +1,18 @@
 """Database-maintained summaries for the dashboard: daily counts and a full-text index of evidence.
 
 `claim_daily`, `signal_daily` and `article_daily` (models in storage.models) hold row counts per
-day and the columns the dashboard filters and groups by. Triggers keep them exact in the same
+day and the columns the dashboard filters and groups by; `claim_monthly` and `signal_monthly` the
+same counts per month, for long periods. Triggers keep them exact in the same
 transaction as every INSERT, DELETE (cascades included) and key-changing UPDATE of the base
 table, whoever writes it: the extractor, the crawler, retention, bulk loads. SQLite uses row
 triggers; PostgreSQL statement triggers with transition tables (one grouped upsert per
 statement, keys in a fixed order so concurrent writers lock summary rows in the same order).
 
 `signal.claim_stances` holds the stances (STANCE_BITS) of the claims about the signal's subject in
-its article, kept by triggers on both tables, so a stance filter on signals reads the signal
-rows' own index instead of probing the claims once per signal.
+its article, `article.claim_stances` those of all the article's claims, kept by triggers on both
+tables (STANCE_MASKS): a stance filter on signals reads the signal rows' own index instead of
+probing the claims once per signal, and articles with a claim of a stance are counted from
+`article_daily`, which is keyed by the mask.
 
 Evidence search: SQLite gets an FTS5 trigram index (substring search, Chinese included) kept
 by triggers; PostgreSQL a pg_trgm GIN index, when the extension may be created.
@@ -27,12 +30,16 @@ class Summary:
     base: str         # counted table
     keys: tuple[str, ...]
     watched: tuple[str, ...]  # base columns the keys are computed from
+    monthly: bool = False  # `day` holds the first day of the row's month
 
     def exprs(self, row: str, dialect: str) -> list[str]:
         """The key values of base row `row` (NEW/OLD or a transition table alias)."""
         out = []
         for key in self.keys:
-            if key == "day" and self.base == "article":
+            if key == "day" and self.monthly:
+                out.append(f"date({row}.day, 'start of month')" if dialect == "sqlite"
+                           else f"date_trunc('month', {row}.day::timestamp)::date")
+            elif key == "day" and self.base == "article":
                 stamp = f"coalesce({row}.published_at, {row}.fetched_at)"
                 utc_day = f"date({stamp})" if dialect == "sqlite" else f"({stamp} AT TIME ZONE 'UTC')::date"
                 out.append(f"coalesce({row}.published_on, {utc_day})")
@@ -45,13 +52,15 @@ class Summary:
         return out
 
 
+CLAIM_KEYS = ("day", "entity_id", "stance", "language")
+SIGNAL_KEYS = ("day", "entity_id", "signal", "language")
 SUMMARIES = (
-    Summary("claim_daily", "claim", ("day", "entity_id", "stance", "language"),
-            ("day", "entity_id", "stance", "language")),
-    Summary("signal_daily", "signal", ("day", "entity_id", "signal", "language"),
-            ("day", "entity_id", "signal", "language")),
-    Summary("article_daily", "article", ("day", "source_id", "language"),
-            ("published_on", "published_at", "fetched_at", "source_id", "language")),
+    Summary("claim_daily", "claim", CLAIM_KEYS, CLAIM_KEYS),
+    Summary("claim_monthly", "claim", CLAIM_KEYS, CLAIM_KEYS, monthly=True),
+    Summary("signal_daily", "signal", SIGNAL_KEYS, SIGNAL_KEYS),
+    Summary("signal_monthly", "signal", SIGNAL_KEYS, SIGNAL_KEYS, monthly=True),
+    Summary("article_daily", "article", ("day", "source_id", "claim_stances", "language"),
+            ("published_on", "published_at", "fetched_at", "source_id", "language", "claim_stances")),
 )
 SEARCHED = ("claim", "signal")  # tables whose `evidence` gets a substring index
 
@@ -108,59 +117,81 @@ def _stance_bits(stance: str) -> str:
     return f"CASE {stance} WHEN 'open' THEN 1 WHEN 'closed' THEN 2 WHEN 'disputed' THEN 4 ELSE 0 END"
 
 
-def _sqlite_claim_stances() -> list[str]:
-    def recompute(row: str) -> str:
-        bits = f"(SELECT coalesce(sum(DISTINCT {_stance_bits('stance')}), 0) FROM claim " \
-               f"WHERE article_id = {row}.article_id AND entity_id = {row}.entity_id)"
-        return f"UPDATE signal SET claim_stances = {bits} WHERE article_id = {row}.article_id " \
-               f"AND entity_id = {row}.entity_id;"
+@dataclass(frozen=True)
+class StanceMask:
+    """`table`.claim_stances: the stances of the claims whose `claim_keys` equal the row's `keys`."""
+    table: str
+    keys: tuple[str, ...]
+    claim_keys: tuple[str, ...]
+
+    def match(self, row: str, row_keys: tuple[str, ...], on: str = "") -> str:
+        """Claim columns (of alias `on`) equal to `row_keys` of `row`."""
+        return " AND ".join(f"{on}{c} = {row}.{k}" for c, k in zip(self.claim_keys, row_keys))
+
+
+STANCE_MASKS = (
+    StanceMask("signal", ("article_id", "entity_id"), ("article_id", "entity_id")),
+    StanceMask("article", ("id",), ("article_id",)),
+)
+
+
+def _sqlite_stance_mask(m: StanceMask) -> list[str]:
+    def recompute(row: str, row_keys: tuple[str, ...]) -> str:
+        bits = f"(SELECT coalesce(sum(DISTINCT {_stance_bits('stance')}), 0) FROM claim WHERE {m.match(row, row_keys)})"
+        target = " AND ".join(f"{k} = {row}.{rk}" for k, rk in zip(m.keys, row_keys))
+        return f"UPDATE {m.table} SET claim_stances = {bits} WHERE {target} AND claim_stances <> {bits};"
 
     new_bit = _stance_bits("NEW.stance")
+    target = " AND ".join(f"{k} = NEW.{c}" for k, c in zip(m.keys, m.claim_keys))
+    name = f"{m.table}_stances"
     return [
-        f"CREATE TRIGGER signal_stances_claim_ins AFTER INSERT ON claim BEGIN UPDATE signal SET claim_stances = "
-        f"claim_stances | {new_bit} WHERE article_id = NEW.article_id AND entity_id = NEW.entity_id "
-        f"AND claim_stances & {new_bit} = 0; END",
-        f"CREATE TRIGGER signal_stances_claim_del AFTER DELETE ON claim BEGIN {recompute('OLD')} END",
-        f"CREATE TRIGGER signal_stances_claim_upd AFTER UPDATE OF article_id, entity_id, stance ON claim "
-        f"BEGIN {recompute('OLD')} {recompute('NEW')} END",
-        f"CREATE TRIGGER signal_stances_ins AFTER INSERT ON signal BEGIN {recompute('NEW')} END",
-        f"CREATE TRIGGER signal_stances_upd AFTER UPDATE OF article_id, entity_id ON signal "
-        f"BEGIN {recompute('NEW')} END",
+        f"CREATE TRIGGER {name}_claim_ins AFTER INSERT ON claim BEGIN UPDATE {m.table} SET claim_stances = "
+        f"claim_stances | {new_bit} WHERE {target} AND claim_stances & {new_bit} = 0; END",
+        f"CREATE TRIGGER {name}_claim_del AFTER DELETE ON claim BEGIN {recompute('OLD', m.claim_keys)} END",
+        f"CREATE TRIGGER {name}_claim_upd AFTER UPDATE OF {', '.join(m.claim_keys)}, stance ON claim "
+        f"BEGIN {recompute('OLD', m.claim_keys)} {recompute('NEW', m.claim_keys)} END",
+        # a new row (or one moved to another article or subject) takes its claims' stances
+        f"CREATE TRIGGER {name}_ins AFTER INSERT ON {m.table} BEGIN {recompute('NEW', m.keys)} END",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE OF {', '.join(m.keys)} ON {m.table} BEGIN {recompute('NEW', m.keys)} END",
     ]
 
 
-def _postgresql_claim_stances() -> list[str]:
+def _postgresql_stance_mask(m: StanceMask) -> list[str]:
+    keys = ", ".join(f"k.{c}" for c in m.claim_keys)
+
     def recompute(pairs: str) -> str:
-        return (f"UPDATE signal s SET claim_stances = p.bits FROM (SELECT k.article_id, k.entity_id, "
+        return (f"UPDATE {m.table} s SET claim_stances = p.bits FROM (SELECT {keys}, "
                 f"coalesce(bit_or({_stance_bits('c.stance')}), 0) AS bits FROM ({pairs}) k "
-                f"LEFT JOIN claim c ON c.article_id = k.article_id AND c.entity_id = k.entity_id "
-                f"GROUP BY k.article_id, k.entity_id) p WHERE s.article_id = p.article_id "
-                f"AND s.entity_id = p.entity_id AND s.claim_stances <> p.bits;")
+                f"LEFT JOIN claim c ON {m.match('k', m.claim_keys, 'c.')} GROUP BY {keys}) p "
+                f"WHERE {' AND '.join(f's.{k} = p.{c}' for k, c in zip(m.keys, m.claim_keys))} "
+                f"AND s.claim_stances <> p.bits;")
 
-    def pairs(*tables: str) -> str:
-        return " UNION ".join(f"SELECT article_id, entity_id FROM {t}" for t in tables)
+    def pairs(*tables: str, own: bool = False) -> str:
+        cols = ", ".join(f"{k} AS {c}" for k, c in zip(m.keys, m.claim_keys)) if own else ", ".join(m.claim_keys)
+        return " UNION ".join(f"SELECT {cols} FROM {t}" for t in tables)
 
-    run = "FOR EACH STATEMENT EXECUTE FUNCTION signal_stances_from_claims()"
+    name = f"{m.table}_stances"
+    run = f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_from_claims()"
+    moved = " AND ".join(f"c.{c} = NEW.{k}" for k, c in zip(m.keys, m.claim_keys))
     return [
-        f"CREATE OR REPLACE FUNCTION signal_stances_from_claims() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"CREATE OR REPLACE FUNCTION {name}_from_claims() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF TG_OP = 'INSERT' THEN {recompute(pairs('new_rows'))} "
         f"ELSIF TG_OP = 'DELETE' THEN {recompute(pairs('old_rows'))} "
         f"ELSE {recompute(pairs('old_rows', 'new_rows'))} END IF; RETURN NULL; END $$",
-        f"CREATE TRIGGER signal_stances_claim_ins AFTER INSERT ON claim REFERENCING NEW TABLE AS new_rows {run}",
-        f"CREATE TRIGGER signal_stances_claim_del AFTER DELETE ON claim REFERENCING OLD TABLE AS old_rows {run}",
-        f"CREATE TRIGGER signal_stances_claim_upd AFTER UPDATE ON claim "
+        f"CREATE TRIGGER {name}_claim_ins AFTER INSERT ON claim REFERENCING NEW TABLE AS new_rows {run}",
+        f"CREATE TRIGGER {name}_claim_del AFTER DELETE ON claim REFERENCING OLD TABLE AS old_rows {run}",
+        f"CREATE TRIGGER {name}_claim_upd AFTER UPDATE ON claim "
         f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {run}",
-        # a new signal (or one moved to another article or subject) takes its pair's stances
-        f"CREATE OR REPLACE FUNCTION signal_stances_of_new_signals() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"{recompute(pairs('new_rows'))} RETURN NULL; END $$",
-        "CREATE TRIGGER signal_stances_ins AFTER INSERT ON signal REFERENCING NEW TABLE AS new_rows "
-        "FOR EACH STATEMENT EXECUTE FUNCTION signal_stances_of_new_signals()",
-        "CREATE OR REPLACE FUNCTION signal_stances_of_moved_signal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"UPDATE signal SET claim_stances = coalesce((SELECT bit_or({_stance_bits('c.stance')}) FROM claim c "
-        "WHERE c.article_id = NEW.article_id AND c.entity_id = NEW.entity_id), 0) WHERE id = NEW.id; "
-        "RETURN NULL; END $$",
-        "CREATE TRIGGER signal_stances_upd AFTER UPDATE OF article_id, entity_id ON signal "
-        "FOR EACH ROW EXECUTE FUNCTION signal_stances_of_moved_signal()",
+        # a new row (or one moved to another article or subject) takes its claims' stances
+        f"CREATE OR REPLACE FUNCTION {name}_of_new_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"{recompute(pairs('new_rows', own=True))} RETURN NULL; END $$",
+        f"CREATE TRIGGER {name}_ins AFTER INSERT ON {m.table} REFERENCING NEW TABLE AS new_rows "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_of_new_rows()",
+        f"CREATE OR REPLACE FUNCTION {name}_of_moved_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"UPDATE {m.table} SET claim_stances = coalesce((SELECT bit_or({_stance_bits('c.stance')}) FROM claim c "
+        f"WHERE {moved}), 0) WHERE id = NEW.id; RETURN NULL; END $$",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE OF {', '.join(m.keys)} ON {m.table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}_of_moved_row()",
     ]
 
 
@@ -192,10 +223,12 @@ def _postgresql_search() -> list[str]:
 def ddl(dialect: str) -> list[str]:
     """Statements creating the triggers and search indexes (after the tables exist)."""
     if dialect == "sqlite":
-        return [stmt for s in SUMMARIES for stmt in _sqlite_summary(s)] + _sqlite_claim_stances() + \
+        return [stmt for s in SUMMARIES for stmt in _sqlite_summary(s)] + \
+            [stmt for m in STANCE_MASKS for stmt in _sqlite_stance_mask(m)] + \
             [stmt for base in SEARCHED for stmt in _sqlite_search(base)]
     if dialect == "postgresql":
-        return [stmt for s in SUMMARIES for stmt in _postgresql_summary(s)] + _postgresql_claim_stances() + \
+        return [stmt for s in SUMMARIES for stmt in _postgresql_summary(s)] + \
+            [stmt for m in STANCE_MASKS for stmt in _postgresql_stance_mask(m)] + \
             _postgresql_search()
     return []
 

@@ -20,17 +20,27 @@ def _recount(conn):
                        (signals, select(SignalDaily.day, SignalDaily.entity_id, SignalDaily.signal, SignalDaily.language,
                                         SignalDaily.n))):
         pairs.append((sorted(map(tuple, conn.execute(stmt))), sorted(map(tuple, conn.execute(kept)))))
-    articles = select(ArticleDaily.source_id, ArticleDaily.language, func.sum(ArticleDaily.n)) \
-        .group_by(ArticleDaily.source_id, ArticleDaily.language)
-    expected = select(func.coalesce(Article.source_id, 0), func.coalesce(Article.language, ""), func.count()) \
-        .group_by(Article.source_id, Article.language)
+    articles = select(ArticleDaily.source_id, ArticleDaily.language, ArticleDaily.claim_stances,
+                      func.sum(ArticleDaily.n)) \
+        .group_by(ArticleDaily.source_id, ArticleDaily.language, ArticleDaily.claim_stances)
+    expected = select(func.coalesce(Article.source_id, 0), func.coalesce(Article.language, ""), Article.claim_stances,
+                      func.count()) \
+        .group_by(Article.source_id, Article.language, Article.claim_stances)
     pairs.append((sorted(map(tuple, conn.execute(expected))), sorted(map(tuple, conn.execute(articles)))))
-    stances: dict[tuple, int] = {}
-    for article, entity, stance in conn.execute(select(Claim.article_id, Claim.entity_id, Claim.stance)):
-        stances[(article, entity)] = stances.get((article, entity), 0) | STANCE_BITS[stance]
+    claim_rows = conn.execute(select(Claim.article_id, Claim.entity_id, Claim.stance)).all()
+
+    def masks(key) -> dict:
+        out: dict = {}
+        for claim in claim_rows:
+            out[key(claim)] = out.get(key(claim), 0) | STANCE_BITS[claim.stance]
+        return out
+
+    per_pair, per_article = masks(lambda c: (c.article_id, c.entity_id)), masks(lambda c: c.article_id)
     signal_rows = conn.execute(select(Signal.id, Signal.article_id, Signal.entity_id, Signal.claim_stances)).all()
-    pairs.append((sorted((i, stances.get((a, e), 0)) for i, a, e, _ in signal_rows),
+    pairs.append((sorted((i, per_pair.get((a, e), 0)) for i, a, e, _ in signal_rows),
                   sorted((i, kept) for i, _, _, kept in signal_rows)))
+    article_rows = conn.execute(select(Article.id, Article.claim_stances)).all()
+    pairs.append((sorted((i, per_article.get(i, 0)) for i, _ in article_rows), sorted(map(tuple, article_rows))))
     return pairs
 
 
@@ -72,5 +82,7 @@ def test_summaries_follow_inserts_updates_and_cascading_deletes(db_url):
         assert conn.execute(select(func.sum(ClaimDaily.n)).where(ClaimDaily.stance == "closed")).scalar() == 2
         assert sorted(conn.execute(select(Signal.claim_stances)).scalars()) == [STANCE_BITS["closed"],
                                                                               STANCE_BITS["closed"] | STANCE_BITS["disputed"]]
+        assert sorted(conn.execute(select(Article.claim_stances)).scalars()) == [STANCE_BITS["closed"],
+                                                                               STANCE_BITS["closed"] | STANCE_BITS["disputed"]]
         assert conn.execute(select(func.count()).select_from(ClaimDaily).where(ClaimDaily.n <= 0)).scalar() == 0
         assert search_available(conn)

@@ -80,6 +80,7 @@ def upgrade() -> None:
     sa.Column('extractor_version', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('extracted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('extraction_error', sa.Text(), nullable=True),
+    sa.Column('claim_stances', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['article.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['source_id'], ['source.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
@@ -211,8 +212,10 @@ def upgrade() -> None:
     # keyed day first, then the per-day chart's column: a period's rows are one clustered range (SQLite:
     # WITHOUT ROWID, the key is the table) already in GROUP BY day, stance|signal order
     for name, keys in (('claim_daily', [('stance', sa.String()), ('entity_id', sa.Integer())]),
+                       ('claim_monthly', [('stance', sa.String()), ('entity_id', sa.Integer())]),
                        ('signal_daily', [('signal', sa.String()), ('entity_id', sa.Integer())]),
-                       ('article_daily', [('source_id', sa.Integer())])):
+                       ('signal_monthly', [('signal', sa.String()), ('entity_id', sa.Integer())]),
+                       ('article_daily', [('source_id', sa.Integer()), ('claim_stances', sa.Integer())])):
         columns = [('day', sa.Date()), *keys, ('language', sa.String())]
         op.create_table(name, *(sa.Column(c, t, nullable=False) for c, t in columns),
                         sa.Column('n', sa.Integer(), nullable=False),
@@ -222,7 +225,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ('claim_daily', 'signal_daily', 'article_daily'):
+    for name in ('claim_daily', 'claim_monthly', 'signal_daily', 'signal_monthly', 'article_daily'):
         op.drop_table(name)
     if op.get_bind().dialect.name == 'sqlite':
         op.execute('DROP TABLE IF EXISTS claim_fts')
