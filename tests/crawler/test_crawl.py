@@ -146,6 +146,32 @@ def test_scrapy_records_below_log_level_are_not_built(sqlite_url, site):
     assert "Scraped from" not in done.stderr and "Crawled (200)" not in done.stderr
 
 
+def test_crawl_keeps_its_safeguards_and_drops_per_page_extras():
+    """Robots, offsite, timeouts, retries, redirects, decompression limits, HTTP errors and depth stay on (the
+    fixture crawl above exercises them); per-page work nothing reads (transfer byte counts, HTTP auth, Referer,
+    debugging checks, periodic log lines and memory checks, feed exports) is off, and a response's items get
+    one processing slot (a page yields one item; every slot costs a task per response)."""
+    from scrapy.utils.conf import build_component_list
+
+    from crawler.run import crawl_settings
+
+    settings = crawl_settings()
+
+    def enabled(name: str) -> set[str]:
+        return {path.rsplit(".", 1)[-1] for path in build_component_list(settings.getwithbase(name))}
+
+    downloader, spider, extensions = (enabled(n) for n in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS"))
+    assert {"RobotsTxtMiddleware", "OffsiteMiddleware", "DownloadTimeoutMiddleware", "RetryMiddleware",
+            "RedirectMiddleware", "MetaRefreshMiddleware", "HttpCompressionMiddleware", "UserAgentMiddleware",
+            "HttpProxyMiddleware"} <= downloader
+    assert {"HttpErrorMiddleware", "DepthMiddleware", "UrlLengthMiddleware", "SkipStoredArticles"} <= spider
+    assert "CrawlRunRecorder" in extensions
+    assert not downloader & {"DownloaderStats", "HttpAuthMiddleware"}
+    assert not spider & {"RefererMiddleware", "MetaCopyDetectionMiddleware"}
+    assert not extensions & {"LogStats", "MemoryUsage", "FeedExporter"}
+    assert settings.getint("CONCURRENT_ITEMS") == 1 and not settings.getbool("WARN_ON_GENERATOR_RETURN_VALUE")
+
+
 def test_extraction_workers_start_without_scrapy_or_the_database():
     """A worker process imports crawler.pipelines for clean_page: neither Scrapy (~0.5 s of imports) nor
     SQLAlchemy and Alembic (~0.9 s, for the SimHash) are needed there."""
