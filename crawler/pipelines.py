@@ -91,23 +91,35 @@ class CleanPipeline:
 
 
 class StorePipeline:
-    """Writes CrawledPages in batches (one transaction each); the rest is written when the spider closes."""
+    """Writes CrawledPages in batches (one transaction each); the rest is written when the spider closes.
+
+    The spiders of one crawl (one per source) share one near-duplicate index, loaded when the first opens
+    and dropped when the last closes: a story two sources carry is marked a copy whichever stores it second,
+    and the index (up to storage.articles.RECENT_SIMHASHES entries) is read once per crawl, not per source."""
+
+    _shared: dict[str, list] = {}  # database URL -> [NearDuplicateIndex, spiders using it]
 
     def __init__(self, batch_size: int, stats):
         self.batch_size, self.stats = batch_size, stats
         self.buffer: list[CrawledPage] = []
-        self.near = None
+        self.near = self.database = None
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.settings.getint("OPENWATCH_STORE_BATCH"), crawler.stats)
 
     def open_spider(self):
+        from openwatch.config import get_settings
         from storage.articles import NearDuplicateIndex
         from storage.db import session_scope
 
-        with session_scope() as session:
-            self.near = NearDuplicateIndex.load(session)
+        self.database = get_settings().database_url
+        shared = self._shared.get(self.database)
+        if shared is None:
+            with session_scope() as session:
+                shared = self._shared[self.database] = [NearDuplicateIndex.load(session), 0]
+        shared[1] += 1
+        self.near = shared[0]
 
     def process_item(self, item):
         self.buffer.append(item)
@@ -116,7 +128,13 @@ class StorePipeline:
         return item
 
     def close_spider(self):
-        self.flush()
+        try:
+            self.flush()
+        finally:
+            shared = self._shared[self.database]
+            shared[1] -= 1
+            if not shared[1]:
+                del self._shared[self.database]
 
     def flush(self) -> None:
         from storage.articles import store_pages

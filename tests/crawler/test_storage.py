@@ -72,6 +72,35 @@ def test_near_duplicate_is_marked_and_skipped(db_url):
     assert copy.duplicate_of_id is not None and copy.extraction_status == "skipped"
 
 
+def test_near_duplicate_lookup_takes_the_closest_original():
+    index = NearDuplicateIndex()
+    index.add(1, 0b111111 << 20)  # 6 bits from 0: a near-duplicate of it, added first
+    index.add(2, 1 << 40)  # 1 bit from 0: the closer one
+    index.add(3, -1)  # SimHashes are signed BIGINTs: all 64 bits set
+    assert index.find(0) == 2 and index.find(-2) == 3 and index.find(0xFFFF) is None
+
+
+def test_spiders_of_one_crawl_share_the_near_duplicate_index(db_url):
+    """Two sources of one crawl carry the same story with different furniture: the copy is marked,
+    though each source's spider opened before the other stored anything."""
+    from types import SimpleNamespace
+
+    from crawler.pipelines import StorePipeline
+
+    stats = SimpleNamespace(inc_value=lambda *args, **kwargs: None)
+    first, second = StorePipeline(1, stats), StorePipeline(1, stats)
+    first.open_spider()
+    second.open_spider()
+    first.process_item(crawled("https://a.example/1"))
+    second.process_item(crawled("https://b.example/2", text=STORY + " Share this article. Related: more news."))
+    first.close_spider()
+    second.close_spider()
+    with session_scope(db_url) as session:
+        copy = session.exec(select(Article).where(Article.url == "https://b.example/2")).one()
+    assert copy.duplicate_of_id is not None and copy.extraction_status == "skipped"
+    assert not StorePipeline._shared  # dropped with the last spider
+
+
 def test_rel_canonical_wins_and_different_stories_stay_apart(db_url):
     other = " ".join(f"{WORDS[i * 3 % 13]} {WORDS[i * 11 % 13]} {i * 17}." for i in range(400))
     result = store(db_url, [crawled("https://a.example/amp/1", canonical="https://a.example/1"),
