@@ -9,7 +9,8 @@ afterwards; with `--db PATH` / `--pg-db NAME` the SQLite file / PostgreSQL datab
 a later run that finds it filled skips the generation), then run every query a page makes, uncached, `--repeat` times over rotating filters
 (last 90 days, whole year, one language, one organization, one model, a stance, a text search),
 and print p50/p95 per query. Then `openwatch export claims` runs as a subprocess for all claims
-and for the last 30 days (baseline): time, rows/s and peak RSS; flat memory means the two peaks
+(in one process, `--jobs 1`, and with the CLI's default of a process per core) and for the last
+30 days (baseline): time, rows/s and peak RSS (of the largest process); flat memory means the peaks
 are close although the row counts differ tenfold.
 """
 from __future__ import annotations
@@ -150,9 +151,11 @@ def bench(name: str, url: str, args) -> None:
         print(f"{query:40} {statistics.median(values):8.1f} {p95:8.1f} {max(values):8.1f}")
     print(f"slowest p95: {worst:.1f} ms (target < 300 ms on SQLite)")
     with tempfile.TemporaryDirectory() as tmp:
+        single = timed_export(url, Path(tmp) / "one.csv", "--jobs", "1")
         full = timed_export(url, Path(tmp) / "all.csv")
         month = timed_export(url, Path(tmp) / "month.csv", "--from", str(END - timedelta(days=29)))
-    for label, (seconds, rss, rows) in (("export all claims", full), ("export last 30 days", month)):
+    for label, (seconds, rss, rows) in (("export all, 1 process", single), (f"export all, {os.cpu_count()} cores", full),
+                                        ("export last 30 days", month)):
         print(f"{label:22} {rows:>10,} rows {seconds:7.1f} s {rows / seconds:10,.0f} rows/s  peak RSS {rss:6.0f} MiB")
     print(f"memory ratio all/30 days: {full[1] / month[1]:.2f} for {full[2] / max(month[2], 1):.1f}x the rows "
           f"(target: export of 1M claims < 20 s, flat memory)")

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import queue
+import shutil
 import threading
 from datetime import date
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
-from sqlalchemy import Connection, and_, case, func, literal
+from sqlalchemy import Connection, and_, case, func, literal, select
 from sqlalchemy.engine import Engine
 
 from storage import queries
+from storage.models import Article, Claim, Signal
 from storage.queries import Filters
 
 KINDS = ("claims", "signals", "articles")
@@ -35,6 +38,7 @@ COLUMNS = {
                  "extraction_status"],
 }
 _STATEMENTS = {"claims": queries.claim_rows, "signals": queries.signal_rows, "articles": queries.article_rows}
+_IDS = {"claims": Claim.id, "signals": Signal.id, "articles": Article.id}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = {"article_url", "title", "outlet", "language", "subject", "organization", "speaker", "evidence",
                 "author", "signal_ids", "signal"}
@@ -56,9 +60,9 @@ def neutralized(stmt, dialect: str = ""):
 
 
 def iter_batches(engine: Engine, kind: str, filters: Filters, *, safe: bool = False,
-                 batch: int = BATCH) -> Iterator[list]:
+                 batch: int = BATCH, ids: tuple[int, int] | None = None) -> Iterator[list]:
     """Every filtered row of `kind`, in export column order, streamed from the database in batches
-    (`safe`: formula cells neutralized)."""
+    (`safe`: formula cells neutralized; `ids`: only rows with lo < id <= hi)."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}; choose one of {', '.join(KINDS)}")
     with engine.connect() as conn:
@@ -70,6 +74,9 @@ def iter_batches(engine: Engine, kind: str, filters: Filters, *, safe: bool = Fa
             conn.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
             conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         stmt = _STATEMENTS[kind](conn, filters, limit=None)
+        if ids is not None:
+            row_id = _IDS[kind]
+            stmt = stmt.where(row_id > ids[0], row_id <= ids[1])
         yield from driver_batches(conn, neutralized(stmt, conn.dialect.name) if safe else stmt, batch)
 
 
@@ -149,10 +156,12 @@ def safe_rows(rows: Iterable[tuple], columns: list[str], text_columns: Iterable[
                   for i, v in enumerate(row)) for row in rows]
 
 
-def write_csv(batches: Iterable[list], columns: list[str], out: IO[str], progress: Callable[[int], None]) -> int:
+def write_csv(batches: Iterable[list], columns: list[str], out: IO[str], progress: Callable[[int], None],
+              header: bool = True) -> int:
     """CSV with a header, a batch of (already safe) rows at a time."""
     writer = csv.writer(out)
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     written = 0
     for chunk in batches:
         writer.writerows(chunk)
@@ -161,7 +170,8 @@ def write_csv(batches: Iterable[list], columns: list[str], out: IO[str], progres
     return written
 
 
-def write_jsonl(batches: Iterable[list], columns: list[str], out: IO[str], progress: Callable[[int], None]) -> int:
+def write_jsonl(batches: Iterable[list], columns: list[str], out: IO[str], progress: Callable[[int], None],
+                header: bool = False) -> int:
     written = 0
     for chunk in batches:
         out.writelines(json.dumps(dict(zip(columns, row)), ensure_ascii=False) + "\n" for row in chunk)
@@ -194,19 +204,115 @@ def write_parquet(batches: Iterable[list], columns: list[str], path: Path, progr
 
 
 def export(engine: Engine, kind: str, filters: Filters, path: Path, fmt: str = "csv", bom: bool = False,
-           progress: Callable[[int], None] = lambda n: None, batch: int = BATCH) -> int:
+           progress: Callable[[int], None] = lambda n: None, batch: int = BATCH, jobs: int = 1) -> int:
     """Write the filtered rows of `kind` to `path`; returns the number of rows.
 
-    `bom` writes a UTF-8 byte order mark first so Excel detects the encoding (CSV only).
+    `bom` writes a UTF-8 byte order mark first so Excel detects the encoding (CSV only). `jobs` > 1
+    (CSV and JSON lines) splits the rows into that many id ranges, written by forked processes to
+    part files that are then appended in order: the same rows, in less time on several cores.
+    The rows go to a hidden file beside `path` that replaces it when complete: a failed export leaves
+    an earlier file as it was.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    rows = iter_batches(engine, kind, filters, safe=fmt == "csv", batch=batch)
-    if engine.dialect.name == "postgresql":
-        rows = read_ahead(rows)
-    columns = COLUMNS[kind]
-    if fmt == "parquet":
-        return write_parquet(rows, columns, path, progress)
-    with open(path, "w", encoding="utf-8-sig" if bom and fmt == "csv" else "utf-8", newline="") as out:
-        writer = write_csv if fmt == "csv" else write_jsonl
-        return writer(rows, columns, out, progress)
+    partial = path.with_name(f".{path.name}.partial")  # replaces `path` only once complete
+    try:
+        if fmt == "parquet":
+            written = write_parquet(_rows(engine, kind, filters, fmt, batch), COLUMNS[kind], partial, progress)
+        else:
+            ranges = id_ranges(engine, kind, filters, jobs) if jobs > 1 else [None]
+            with open(partial, "w", encoding="utf-8-sig" if bom and fmt == "csv" else "utf-8", newline="") as out:
+                if len(ranges) == 1:
+                    written = _write_part(engine, kind, filters, fmt, out, progress, batch, ranges[0], header=True)
+                else:
+                    written = _write_in_parts(engine, kind, filters, fmt, out, path, progress, batch, ranges)
+        partial.replace(path)
+        return written
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _rows(engine: Engine, kind: str, filters: Filters, fmt: str, batch: int,
+          ids: tuple[int, int] | None = None) -> Iterator[list]:
+    rows = iter_batches(engine, kind, filters, safe=fmt == "csv", batch=batch, ids=ids)
+    return read_ahead(rows) if engine.dialect.name == "postgresql" else rows
+
+
+def _write_part(engine: Engine, kind: str, filters: Filters, fmt: str, out: IO[str],
+                progress: Callable[[int], None], batch: int, ids: tuple[int, int] | None, header: bool) -> int:
+    writer = write_csv if fmt == "csv" else write_jsonl
+    return writer(_rows(engine, kind, filters, fmt, batch, ids), COLUMNS[kind], out, progress, header=header)
+
+
+def id_ranges(engine: Engine, kind: str, filters: Filters, parts: int) -> list[tuple[int, int]]:
+    """The filtered rows' ids as up to `parts` consecutive ranges (lo, hi] of equal width."""
+    model = {"claims": Claim, "signals": Signal, "articles": Article}[kind]
+    with engine.connect() as conn:
+        conds = (queries.article_conditions(conn, filters) if model is Article
+                 else queries.evidence_conditions(conn, model, filters))
+        low, high = conn.execute(select(func.min(model.id), func.max(model.id)).where(*conds)).one()
+    if low is None:
+        return [(0, 0)]
+    width = max(1, -(-(high - low + 1) // parts))
+    return [(lo, min(lo + width, high)) for lo in range(low - 1, high, width)]
+
+
+def _write_in_parts(engine: Engine, kind: str, filters: Filters, fmt: str, out: IO[str], path: Path,
+                    progress: Callable[[int], None], batch: int, ranges: list[tuple[int, int]]) -> int:
+    """This process writes the first range to `out`; a forked process per other range writes a part
+    file beside `path`, reporting each batch through a queue (None when done); the parts are then
+    appended in order."""
+    context = multiprocessing.get_context("fork")
+    done = context.Queue()
+    parts = [path.with_name(f".{path.name}.part{i}") for i in range(1, len(ranges))]
+    workers = [context.Process(target=_part_process, args=(engine, kind, filters, fmt, part, batch, ids, done),
+                               daemon=True) for part, ids in zip(parts, ranges[1:])]
+    written, finished = 0, 0
+
+    def take(item) -> None:
+        nonlocal written, finished
+        if item is None:
+            finished += 1
+        else:
+            written += item
+            progress(item)
+
+    def report(n: int) -> None:
+        take(n)
+        while not done.empty():
+            take(done.get())
+
+    try:
+        for worker in workers:
+            worker.start()
+        _write_part(engine, kind, filters, fmt, out, report, batch, ranges[0], header=True)
+        while finished < len(workers):
+            if not any(w.is_alive() for w in workers) and done.empty():
+                failed = [w.exitcode for w in workers if w.exitcode]
+                raise RuntimeError(f"an export process failed (exit code {failed[0] if failed else '?'}); "
+                                   "its error is above")
+            try:
+                take(done.get(timeout=0.5))
+            except queue.Empty:
+                pass
+        for worker in workers:
+            worker.join()
+        for part in parts:
+            with open(part, encoding="utf-8", newline="") as rows:
+                shutil.copyfileobj(rows, out, 1 << 20)
+        return written
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
+        for part in parts:
+            part.unlink(missing_ok=True)
+
+
+def _part_process(engine: Engine, kind: str, filters: Filters, fmt: str, part: Path, batch: int,
+                  ids: tuple[int, int], done) -> None:
+    """A forked export process: one id range of the rows to `part`, each batch's size put on `done`."""
+    engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+    with open(part, "w", encoding="utf-8", newline="") as out:
+        _write_part(engine, kind, filters, fmt, out, done.put, batch, ids, header=False)
+    done.put(None)

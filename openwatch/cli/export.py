@@ -1,6 +1,7 @@
 """`openwatch export claims|signals|articles --out FILE`: the dashboard's filtered rows as a file."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -9,6 +10,9 @@ from typing import Optional
 import typer
 
 from openwatch.cli.common import UserError, console, progress_bar
+
+
+PARALLEL_FROM = 100_000  # rows: below this, forking export processes is not worth it
 
 
 class Kind(str, Enum):
@@ -47,12 +51,17 @@ def export(
     signal: list[str] = typer.Option([], help="Open-washing signal id, e.g. usage_threshold; repeatable."),
     speaker: str = typer.Option("", help="Speaker contains this text."),
     text: str = typer.Option("", "--search", help="Evidence contains this text."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0,
+                             help="Processes writing parts of a CSV/JSONL file in parallel (0: one per core, up to 4, "
+                                  f"for exports over {PARALLEL_FROM:,} rows)."),
 ) -> None:
     """Export the filtered claims, signals or articles (same filters as the dashboard).
 
     Columns are in a fixed order (see the README); rows stream to the file, so memory stays flat.
 
     Example: openwatch export claims --out meta-open.csv --org Meta --stance open --from 2026-01-01 --bom
+
+    Large CSV/JSONL exports are written by several processes (--jobs), each an id range of the rows.
     """
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -75,8 +84,10 @@ def export(
     engine = get_engine(get_settings().database_url)
     try:
         total = exporter.count(engine, kind.value, filters)
+        jobs = jobs or (min(4, os.cpu_count() or 1) if total > PARALLEL_FROM else 1)
         with progress_bar(f"exporting {kind.value}", total) as advance:
-            written = exporter.export(engine, kind.value, filters, out, fmt=fmt.value, bom=bom, progress=advance)
+            written = exporter.export(engine, kind.value, filters, out, fmt=fmt.value, bom=bom, progress=advance,
+                                      jobs=jobs)
     except (OperationalError, ProgrammingError) as exc:
         raise UserError(f"cannot read the database ({str(exc.orig).splitlines()[0]}); run `openwatch init` first") from exc
     console.print(f"wrote {written:,} {kind.value} to {out}")

@@ -138,3 +138,37 @@ def test_read_ahead_hands_over_batches_errors_and_early_stops():
     assert next(early) == [(0,)]
     early.close()  # the writer gives up: the reader stops and closes its source
     assert closed == [False, True, False]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_in_parallel_parts_writes_the_same_file(filled_url, tmp_path, fmt):
+    engine = get_engine(filled_url)
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    for f in (Filters(), Filters(languages=("zh",), stances=("open", "disputed"))):
+        seen: list[int] = []
+        one = export.export(engine, "claims", f, tmp_path / f"one.{fmt}", fmt=fmt, batch=500)
+        three = export.export(engine, "claims", f, tmp_path / f"three.{fmt}", fmt=fmt, batch=500, jobs=3,
+                              progress=seen.append)
+        assert one == three == sum(seen) == export.count(engine, "claims", f) > 500 and len(seen) >= 3
+        one_lines, three_lines = ((tmp_path / f"{n}.{fmt}").read_bytes().splitlines() for n in ("one", "three"))
+        assert sorted(one_lines) == sorted(three_lines)  # in id order on SQLite, in any order on PostgreSQL
+        assert fmt == "jsonl" or three_lines[0].decode() == ",".join(export.COLUMNS["claims"])
+    assert len(export.id_ranges(engine, "claims", Filters(), 3)) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.{fmt}" for n in ("one", "three"))
+
+
+def test_a_failed_export_keeps_the_earlier_file_and_leaves_no_parts(filled_sqlite, tmp_path, monkeypatch):
+    engine = get_engine(filled_sqlite)
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "claims.csv"
+    out.write_text("the analyst's earlier export\n")
+
+    def broken(*args) -> None:
+        raise SystemExit(3)
+
+    monkeypatch.setattr(export, "_part_process", broken)
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        export.export(engine, "claims", Filters(), out, jobs=2)
+    assert out.read_text() == "the analyst's earlier export\n"
+    assert [p.name for p in out.parent.iterdir()] == ["claims.csv"]
