@@ -152,7 +152,8 @@ def _sqlite_stance_mask(m: StanceMask) -> list[str]:
         f"BEGIN {recompute('OLD', m.claim_keys)} {recompute('NEW', m.claim_keys)} END",
         # a new row (or one moved to another article or subject) takes its claims' stances
         f"CREATE TRIGGER {name}_ins AFTER INSERT ON {m.table} BEGIN {recompute('NEW', m.keys)} END",
-        f"CREATE TRIGGER {name}_upd AFTER UPDATE OF {', '.join(m.keys)} ON {m.table} BEGIN {recompute('NEW', m.keys)} END",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE OF {', '.join(m.keys)} ON {m.table} "
+        f"BEGIN {recompute('NEW', m.keys)} END",
     ]
 
 
