@@ -84,7 +84,8 @@ def export(
     engine = get_engine(get_settings().database_url)
     try:
         total = exporter.count(engine, kind.value, filters)
-        jobs = jobs or (min(4, os.cpu_count() or 1) if total > PARALLEL_FROM else 1)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = jobs or (min(4, cores) if total > PARALLEL_FROM else 1)
         with progress_bar(f"exporting {kind.value}", total) as advance:
             written = exporter.export(engine, kind.value, filters, out, fmt=fmt.value, bom=bom, progress=advance,
                                       jobs=jobs)
