@@ -97,6 +97,11 @@ def test_cli_exports_with_filters_and_rejects_bad_input(filled_sqlite, tmp_path)
     bad = run_openwatch("export", "claims", "--out", str(out), "--from", "2026-02-30")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
     assert read_csv(out) == rows  # a failed export leaves the earlier file alone
+    parallel = tmp_path / "parallel.csv"
+    done = run_openwatch("export", "claims", "--out", str(parallel), "--org", "Meta", "--stance", "open", "--bom",
+                         "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    assert parallel.read_bytes() == out.read_bytes()  # SQLite: id order either way
 
 
 def test_undated_articles_export_no_published_date(filled_url, tmp_path):
