@@ -210,6 +210,8 @@ class Signal(SQLModel, table=True):
 # The monthly tables hold the same counts per calendar month (`day` is the month's first day): a long
 # period reads its whole months there and only its partial months from the daily rows.
 class ClaimCounts(SQLModel):
+    __table_args__ = {"sqlite_with_rowid": False}
+
     day: date = Field(primary_key=True)
     stance: str = Field(primary_key=True)
     entity_id: int = Field(primary_key=True)
@@ -218,6 +220,8 @@ class ClaimCounts(SQLModel):
 
 
 class SignalCounts(SQLModel):
+    __table_args__ = {"sqlite_with_rowid": False}
+
     day: date = Field(primary_key=True)
     signal: str = Field(primary_key=True)
     entity_id: int = Field(primary_key=True)
@@ -227,22 +231,18 @@ class SignalCounts(SQLModel):
 
 class ClaimDaily(ClaimCounts, table=True):
     __tablename__ = "claim_daily"
-    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class ClaimMonthly(ClaimCounts, table=True):
     __tablename__ = "claim_monthly"
-    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class SignalDaily(SignalCounts, table=True):
     __tablename__ = "signal_daily"
-    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class SignalMonthly(SignalCounts, table=True):
     __tablename__ = "signal_monthly"
-    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class ArticleDaily(SQLModel, table=True):
