@@ -35,15 +35,15 @@ with left:
 with right:
     st.subheader("Top models")
     st.caption("*contested*: the same subject is called open and also closed or disputed in the period")
-    widgets.table(state.run("top_subjects", "model"), "top-models", key="top-models")
+    models = state.run("top_subjects", "model", 200)  # one query for the top 15 and for what changed
+    widgets.table(models.head(15), "top-models", key="top-models")
 
 if filters.start and filters.end:
     st.subheader("What changed")
-    movers = state.run("top_subjects", "model", 200)
-    if "change" in movers and not movers.empty:
+    if "change" in models and not models.empty:
         columns = ["name", "claims", "previous", "change"]
-        rising = movers[movers["change"] > 0].sort_values("change", ascending=False).head(5)
-        falling = movers[movers["change"] < 0].sort_values("change").head(5)
+        rising = models[models["change"] > 0].sort_values("change", ascending=False).head(5)
+        falling = models[models["change"] < 0].sort_values("change").head(5)
         left, right = st.columns(2)
         for col, title, frame, none in ((left, "Most new claims", rising, "No model gained claims."),
                                         (right, "Biggest drops", falling, "No model lost claims.")):
