@@ -34,9 +34,11 @@ DEPTH_PRIORITY = 1                        # breadth-first within a site section
 # Per-request work the crawl has no use for, off (each costs every page some CPU): transfer byte counts,
 # HTTP auth, Referer headers, debugging aids, per-minute log lines and memory checks, feed exports.
 # Robots, offsite, timeouts, retries, redirects (HTTP and meta refresh), decompression, proxies and depth stay.
+# Cookies are off (COOKIES_ENABLED): their middleware is not even loaded.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.SkipStoredArticles": 550,
@@ -52,7 +54,11 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.memusage.MemoryUsage": None,
     "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+# Scrapy 2.19 starts, per crawler (one per source), an HTTP server on localhost that runs the Python code
+# posted to it (its token in a job file under ~/.local/state/scrapy): nothing a crawl service should run.
+REMOTE_CONTROL_ENABLED = False
 WARN_ON_GENERATOR_RETURN_VALUE = False    # a developer's check (it inspects the callback on every response)
 
 # OpenWatch's own settings

@@ -149,8 +149,9 @@ def test_scrapy_records_below_log_level_are_not_built(sqlite_url, site):
 def test_crawl_keeps_its_safeguards_and_drops_per_page_extras():
     """Robots, offsite, timeouts, retries, redirects, decompression limits, HTTP errors and depth stay on (the
     fixture crawl above exercises them); per-page work nothing reads (transfer byte counts, HTTP auth, Referer,
-    debugging checks, periodic log lines and memory checks, feed exports) is off, and a response's items get
-    one processing slot (a page yields one item; every slot costs a task per response)."""
+    debugging checks, periodic log lines and memory checks, feed exports, Scrapy's remote-control HTTP server)
+    is off, and a response's items get one processing slot (a page yields one item; every slot costs a
+    task per response)."""
     from scrapy.utils.conf import build_component_list
 
     from crawler.run import crawl_settings
@@ -166,9 +167,10 @@ def test_crawl_keeps_its_safeguards_and_drops_per_page_extras():
             "HttpProxyMiddleware"} <= downloader
     assert {"HttpErrorMiddleware", "DepthMiddleware", "UrlLengthMiddleware", "SkipStoredArticles"} <= spider
     assert "CrawlRunRecorder" in extensions
-    assert not downloader & {"DownloaderStats", "HttpAuthMiddleware"}
+    assert not downloader & {"DownloaderStats", "HttpAuthMiddleware", "CookiesMiddleware"}
     assert not spider & {"RefererMiddleware", "MetaCopyDetectionMiddleware"}
-    assert not extensions & {"LogStats", "MemoryUsage", "FeedExporter"}
+    assert not extensions & {"LogStats", "MemoryUsage", "FeedExporter", "RemoteControl"}
+    assert not settings.getbool("REMOTE_CONTROL_ENABLED")  # no code-running HTTP server beside the crawl
     assert settings.getint("CONCURRENT_ITEMS") == 1 and not settings.getbool("WARN_ON_GENERATOR_RETURN_VALUE")
 
 
