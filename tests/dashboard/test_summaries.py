@@ -4,7 +4,9 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, select, update
 
 from storage.db import get_engine, session_scope
-from storage.models import STANCE_BITS, Article, ArticleDaily, Claim, ClaimDaily, Entity, Signal, SignalDaily, Source
+from storage import queries
+from storage.models import (STANCE_BITS, Article, ArticleDaily, Claim, ClaimDaily, ClaimMonthly, Entity, Signal,
+                            SignalDaily, SignalMonthly, Source)
 from storage.summaries import search_available
 
 
@@ -20,6 +22,13 @@ def _recount(conn):
                        (signals, select(SignalDaily.day, SignalDaily.entity_id, SignalDaily.signal, SignalDaily.language,
                                         SignalDaily.n))):
         pairs.append((sorted(map(tuple, conn.execute(stmt))), sorted(map(tuple, conn.execute(kept)))))
+    for daily, monthly in ((ClaimDaily, ClaimMonthly), (SignalDaily, SignalMonthly)):  # the days rolled up
+        months: dict[tuple, int] = {}
+        for day, *keys, n in conn.execute(select(*daily.__table__.c)):
+            month = (queries._as_date(day).replace(day=1), *keys)
+            months[month] = months.get(month, 0) + n
+        kept = [(queries._as_date(day), *rest) for day, *rest in conn.execute(select(*monthly.__table__.c))]
+        pairs.append((sorted((*k, n) for k, n in months.items()), sorted(kept)))
     articles = select(ArticleDaily.source_id, ArticleDaily.language, ArticleDaily.claim_stances,
                       func.sum(ArticleDaily.n)) \
         .group_by(ArticleDaily.source_id, ArticleDaily.language, ArticleDaily.claim_stances)
