@@ -68,7 +68,8 @@ def crawl(source_names: list[str] | None = None, settings: dict | None = None,
     for source in sources:
         crawler = process.create_crawler(SPIDERS[source.kind])
         if on_page is not None:
-            crawler.signals.connect(lambda *_, **__: on_page(), signal=signals.item_scraped)
+            # weak=False: the dispatcher keeps a weak reference by default, and this lambda has no other one
+            crawler.signals.connect(lambda *_, **__: on_page(), signal=signals.item_scraped, weak=False)
         process.crawl(crawler, source=source.model_dump())
         crawlers.append((source, crawler))
     if crawlers:

@@ -146,6 +146,19 @@ def test_scrapy_records_below_log_level_are_not_built(sqlite_url, site):
     assert "Scraped from" not in done.stderr and "Crawled (200)" not in done.stderr
 
 
+def test_on_page_is_called_for_every_stored_page(sqlite_url, site):
+    """`openwatch crawl` advances its progress bar through on_page, once per page that reaches storage."""
+    base, _ = site
+    add_source(name="fixture", kind="rss", url=f"{base}/broken.xml")
+    code = ("import json, sys; from crawler.run import crawl; pages = [];"
+            "summaries = crawl(settings=json.loads(sys.argv[1]), on_page=lambda: pages.append(1));"
+            "print(json.dumps([len(pages), sum(s.new_articles for s in summaries)]))")
+    settings = {"AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 1, "LOG_LEVEL": "ERROR"}
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(settings)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [2, 2]
+
+
 def test_crawl_keeps_its_safeguards_and_drops_per_page_extras():
     """Robots, offsite, timeouts, retries, redirects, decompression limits, HTTP errors and depth stay on (the
     fixture crawl above exercises them); per-page work nothing reads (transfer byte counts, HTTP auth, Referer,
