@@ -8,6 +8,7 @@ import importlib
 import sys
 
 import typer
+from rich.markup import escape
 
 from openwatch.cli.common import UserError, err_console
 
@@ -41,5 +42,5 @@ def main() -> None:
     try:
         app()
     except UserError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)

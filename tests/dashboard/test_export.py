@@ -94,6 +94,8 @@ def test_cli_exports_with_filters_and_rejects_bad_input(filled_sqlite, tmp_path)
     assert f"wrote {len(rows) - 1:,} claims" in done.stdout and len(rows) > 1
     bad = run_openwatch("export", "claims", "--out", str(out), "--stance", "opened")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "unknown stance 'opened'" in bad.stderr
+    bad = run_openwatch("export", "claims", "--out", str(out), "--stance", "[open]")
+    assert "unknown stance '[open]'" in bad.stderr  # the message is text, not Rich markup
     bad = run_openwatch("export", "claims", "--out", str(out), "--from", "2026-02-30")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
     assert read_csv(out) == rows  # a failed export leaves the earlier file alone
