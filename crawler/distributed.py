@@ -28,7 +28,7 @@ from scrapy import Request, signals
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.spiders import RedisSpider
 
-from crawler.run import SPIDERS, crawl_settings, crawler_process
+from crawler.run import SPIDERS, crawl_settings, crawler_process, fewer_collections
 
 
 def redis_prefix() -> str:
@@ -206,4 +206,5 @@ def run_worker(idle_timeout_s: float | None = None, overrides: dict | None = Non
 
     process = crawler_process(worker_settings(get_settings().redis_url, idle_timeout_s, overrides))
     process.crawl(DistributedSpider)
-    process.start()
+    with fewer_collections():
+        process.start()

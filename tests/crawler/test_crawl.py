@@ -159,6 +159,23 @@ def test_on_page_is_called_for_every_stored_page(sqlite_url, site):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [2, 2]
 
 
+def test_crawl_collects_garbage_less_often_and_restores_the_settings(sqlite_url, site):
+    """While pages are crawled the start-up objects are frozen out of the cyclic collector and collections
+    are rarer (crawler.run.GC_THRESHOLD); the process's own settings come back when the crawl ends."""
+    base, _ = site
+    add_source(name="fixture", kind="rss", url=f"{base}/broken.xml")
+    code = ("import gc, json, sys; from crawler.run import crawl; during = [];"
+            "state = lambda: during.append((gc.get_threshold(), gc.get_freeze_count() > 0));"
+            "crawl(settings=json.loads(sys.argv[1]), on_page=state);"
+            "print(json.dumps([during, gc.get_threshold(), gc.get_freeze_count()]))")
+    settings = {"AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 1, "LOG_LEVEL": "ERROR"}
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(settings)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    during, after, frozen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert during == [[[20_000, 20, 20], True]] * 2
+    assert after == [700, 10, 10] and frozen == 0
+
+
 def test_crawl_keeps_its_safeguards_and_drops_per_page_extras():
     """Robots, offsite, timeouts, retries, redirects, decompression limits, HTTP errors and depth stay on (the
     fixture crawl above exercises them); per-page work nothing reads (transfer byte counts, HTTP auth, Referer,
