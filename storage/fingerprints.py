@@ -13,7 +13,7 @@ def content_hash(norm_text: str) -> str:
 
 
 def _collapse_spaces(text: str) -> str:
-    """`re.sub(r"\s+", " ", text)` without the regex (5x cheaper): each run of whitespace, ends included, is one space."""
+    r"""`re.sub(r"\s+", " ", text)` without the regex (5x cheaper): each run of whitespace, ends included, is one space."""
     words = text.split()
     if not words:
         return " " if text else ""
