@@ -508,10 +508,18 @@ def articles_per_day(conn: Connection, filters: Filters) -> pd.DataFrame:
 
 
 def totals(conn: Connection, filters: Filters) -> dict[str, int]:
-    """Articles, claims (per stance) and signals in the filtered period."""
-    by_stance = dict(conn.execute(counts(conn, Claim, filters, "stance")).all())
+    """Articles, claims (per stance) and signals in the filtered period. When neither claims nor
+    articles can be counted from summaries, one pass over the filtered claims counts both."""
+    if summary_for(Claim, filters) is None and summary_for(Article, filters) is None:
+        claims = filtered_rows(conn, Claim, filters)
+        row = conn.execute(select(func.count(claims.article_id.distinct()),
+                                  *(func.sum(case((claims.stance == stance, 1), else_=0)) for stance in STANCES))
+                           .where(*evidence_conditions(conn, claims, filters))).one()
+        articles, by_stance = row[0], {stance: int(n or 0) for stance, n in zip(STANCES, row[1:])}
+    else:
+        by_stance = dict(conn.execute(counts(conn, Claim, filters, "stance")).all())
+        articles = conn.execute(article_counts(conn, filters, per_day=False)).scalar_one() or 0
     signals = total(conn, Signal, filters)
-    articles = conn.execute(article_counts(conn, filters, per_day=False)).scalar_one() or 0
     out = {"articles": int(articles), "claims": int(sum(by_stance.values())), "signals": int(signals)}
     out.update({stance: by_stance.get(stance, 0) for stance in STANCES})
     return out

@@ -299,3 +299,19 @@ def test_counts_over_whole_months_match_a_recount_of_the_rows(filled_url):
                     expected = sorted(map(tuple, conn.execute(rows)))
                     assert sorted(map(tuple, got)) == expected and expected
         assert queries.whole_months(Filters(start=periods[0][0], end=periods[0][1])) is not None
+
+
+def test_totals_counted_from_the_claims_match_a_recount(filled_url):
+    """With filters no summary covers (evidence text, speaker, signal), one pass over the claims counts
+    them per stance and their distinct articles."""
+    with get_engine(filled_url).connect() as conn:
+        end = queries.day_range(conn)[1]
+        for extra in ({"text": "open source"}, {"speaker": "a"}, {"signals": ("weights_only",), "languages": ("en",)}):
+            f = Filters(start=end - timedelta(days=90), end=end, **extra)
+            assert queries.summary_for(Claim, f) is None
+            conds = queries.evidence_conditions(conn, Claim, f)
+            stances = dict(conn.execute(select(Claim.stance, func.count()).where(*conds).group_by(Claim.stance)).all())
+            articles = conn.execute(select(func.count(Claim.article_id.distinct())).where(*conds)).scalar_one()
+            got = queries.totals(conn, f)
+            assert {s: got[s] for s in stances} == stances and sum(stances.values()) == got["claims"] > 0
+            assert got["articles"] == articles
