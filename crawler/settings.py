@@ -27,7 +27,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2                           # backoff comes from AutoThrottle's growing delay
 REDIRECT_MAX_TIMES = 5                    # redirect chains end here
 DUPEFILTER_CLASS = "crawler.dupefilters.LoopReportingDupeFilter"  # loops back to a seen URL: stopped, reported
-CONCURRENT_ITEMS = 1                      # items per response processed at once: a page yields one (each slot costs a task per response)
+CONCURRENT_ITEMS = 1                      # items per response processed at once: a page yields one (a slot costs a task)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 200_000    # fetched bytes awaiting extraction per source; beyond it fetching waits
 DEPTH_PRIORITY = 1                        # breadth-first within a site section
 
@@ -54,7 +54,6 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.memusage.MemoryUsage": None,
     "scrapy.extensions.feedexport.FeedExporter": None,
-    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 # Scrapy 2.19 starts, per crawler (one per source), an HTTP server on localhost that runs the Python code
 # posted to it (its token in a job file under ~/.local/state/scrapy): nothing a crawl service should run.

@@ -38,7 +38,7 @@ COLUMNS = {
                  "extraction_status"],
 }
 _STATEMENTS = {"claims": queries.claim_rows, "signals": queries.signal_rows, "articles": queries.article_rows}
-_IDS = {"claims": Claim.id, "signals": Signal.id, "articles": Article.id}
+_MODELS = {"claims": Claim, "signals": Signal, "articles": Article}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = {"article_url", "title", "outlet", "language", "subject", "organization", "speaker", "evidence",
                 "author", "signal_ids", "signal"}
@@ -75,7 +75,7 @@ def iter_batches(engine: Engine, kind: str, filters: Filters, *, safe: bool = Fa
             conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         stmt = _STATEMENTS[kind](conn, filters, limit=None)
         if ids is not None:
-            row_id = _IDS[kind]
+            row_id = _MODELS[kind].id
             stmt = stmt.where(row_id > ids[0], row_id <= ids[1])
         yield from driver_batches(conn, neutralized(stmt, conn.dialect.name) if safe else stmt, batch)
 
@@ -246,7 +246,7 @@ def _write_part(engine: Engine, kind: str, filters: Filters, fmt: str, out: IO[s
 
 def id_ranges(engine: Engine, kind: str, filters: Filters, parts: int) -> list[tuple[int, int]]:
     """The filtered rows' ids as up to `parts` consecutive ranges (lo, hi] of equal width."""
-    model = {"claims": Claim, "signals": Signal, "articles": Article}[kind]
+    model = _MODELS[kind]
     with engine.connect() as conn:
         conds = (queries.article_conditions(conn, filters) if model is Article
                  else queries.evidence_conditions(conn, model, filters))

@@ -10,8 +10,8 @@ Counts come from the trigger-maintained daily summaries (claim_daily, signal_dai
 article_daily; storage/summaries.py) whenever the filters only touch their columns (period,
 language, subject, stance or signal; articles: period, language, source, stance); other filters
 (source, speaker, evidence text, the other table's stance/signal) count the rows themselves.
-Counts not per day read the whole months of a period from claim_monthly / signal_monthly. Evidence text search uses the
-substring index (SQLite FTS5 trigram, PostgreSQL pg_trgm).
+Counts not per day read the whole months of a period from claim_monthly / signal_monthly.
+Evidence text search uses the substring index (SQLite FTS5 trigram, PostgreSQL pg_trgm).
 """
 from __future__ import annotations
 
