@@ -3,7 +3,9 @@ callers that crawl repeatedly run `openwatch crawl` as a subprocess)."""
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
+import shutil
+import tempfile
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -74,6 +76,24 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextmanager
+def frontier_on_disk(crawler, source) -> Iterator[None]:
+    """The crawler's pending requests in a disk queue (Scrapy's JOBDIR) under the data directory while it
+    runs, deleted afterwards. Scrapy's memory queue held every entry of a feed or sitemap at once, about
+    1.7 KB each, so peak memory grew with the page count; on disk it does not. A crawl is resumed from
+    what the database holds (stored pages are skipped), not from this queue, which a later run never reads."""
+    from openwatch.config import get_settings
+
+    parent = get_settings().data_dir / "frontier"
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix=f"source-{source.id}-", dir=parent)
+    crawler.settings.set("JOBDIR", folder, priority="cmdline")
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def crawl(source_names: list[str] | None = None, settings: dict | None = None,
           on_page: Callable[[], None] | None = None) -> list[CrawlRunSummary]:
     """Crawl the named sources (default: every enabled one) concurrently; one summary per source.
@@ -88,19 +108,21 @@ def crawl(source_names: list[str] | None = None, settings: dict | None = None,
     sources = get_sources(source_names)
     process = crawler_process(crawl_settings(settings))
     crawlers = []
-    for source in sources:
-        crawler = process.create_crawler(SPIDERS[source.kind])
-        if on_page is not None:
-            # weak=False: the dispatcher keeps a weak reference by default, and this lambda has no other one
-            crawler.signals.connect(lambda *_, **__: on_page(), signal=signals.item_scraped, weak=False)
-        process.crawl(crawler, source=source.model_dump())
-        crawlers.append((source, crawler))
-    if crawlers:
-        try:
-            with fewer_collections():
-                process.start()
-        finally:
-            shutdown_extraction_pool()
+    with ExitStack() as frontiers:
+        for source in sources:
+            crawler = process.create_crawler(SPIDERS[source.kind])
+            frontiers.enter_context(frontier_on_disk(crawler, source))
+            if on_page is not None:
+                # weak=False: the dispatcher keeps a weak reference by default, and this lambda has no other one
+                crawler.signals.connect(lambda *_, **__: on_page(), signal=signals.item_scraped, weak=False)
+            process.crawl(crawler, source=source.model_dump())
+            crawlers.append((source, crawler))
+        if crawlers:
+            try:
+                with fewer_collections():
+                    process.start()
+            finally:
+                shutdown_extraction_pool()
     summaries = []
     for source, crawler in crawlers:
         found = getattr(crawler.spider, "summary", None) if crawler.spider else None

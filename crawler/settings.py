@@ -29,7 +29,9 @@ REDIRECT_MAX_TIMES = 5                    # redirect chains end here
 DUPEFILTER_CLASS = "crawler.dupefilters.LoopReportingDupeFilter"  # loops back to a seen URL: stopped, reported
 CONCURRENT_ITEMS = 1                      # items per response processed at once: a page yields one (a slot costs a task)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 200_000    # fetched bytes awaiting extraction per source; beyond it fetching waits
-DEPTH_PRIORITY = 1                        # breadth-first within a site section
+DEPTH_PRIORITY = 1                        # breadth-first within a site section (and FIFO queues:
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"   # a feed's entries in feed order). Pending
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"     # requests wait on disk: crawler.run.frontier_on_disk
 
 # Per-request work the crawl has no use for, off (each costs every page some CPU): transfer byte counts,
 # HTTP auth, Referer headers, debugging aids, per-minute log lines and memory checks, feed exports.
@@ -54,7 +56,8 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.memusage.MemoryUsage": None,
     "scrapy.extensions.feedexport.FeedExporter": None,
-    "scrapy.extensions.remote_control.RemoteControl": None,  # loaded even when REMOTE_CONTROL_ENABLED is off
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.spiderstate.SpiderState": None,  # JOBDIR holds only the frontier; spiders keep no state  # loaded even when REMOTE_CONTROL_ENABLED is off
 }
 # Scrapy 2.19 starts, per crawler (one per source), an HTTP server on localhost that runs the Python code
 # posted to it (its token in a job file under ~/.local/state/scrapy): nothing a crawl service should run.

@@ -35,6 +35,9 @@ def article(seed: int, furniture: str = "", title: str | None = None, charset: s
 ZH = "开源模型的许可证常常限制商业使用，研究人员认为这并不符合开源定义。一些公司只公开了模型权重，没有公开训练数据。"
 
 
+LONG_FEED = range(100, 140)  # /long.xml: 40 stories (their queued requests outgrow a file buffer)
+
+
 def feed(items, bad: bool = False) -> bytes:
     entries = "".join(f"<item><title>{t}</title><link>{u}</link><pubDate>Mon, 06 May 2024 08:00:00 GMT</pubDate></item>"
                       for u, t in items)
@@ -75,6 +78,11 @@ class Handler(BaseHTTPRequestHandler):
                 (f"{base}/big.html", "Big"), (f"{base}/bomb.html", "Bomb"), (f"{base}/file.pdf", "PDF"),
                 (f"{base}/gbk.html", "GBK"), (f"{base}/wrong-charset.html", "Wrong charset")]
             return self.send(200, feed(items), "application/rss+xml", [("ETag", '"v1"')])
+        if path == "/long.xml":
+            if self.headers.get("If-None-Match") == '"long"':
+                return self.send(304, ctype=None, headers=[("ETag", '"long"')])
+            items = [(f"{base}/a/{i}.html", f"Story {i}") for i in LONG_FEED]
+            return self.send(200, feed(items), "application/rss+xml", [("ETag", '"long"')])
         if path == "/broken.xml":
             return self.send(200, feed([(f"{base}/a/4.html", "Four"), (f"{base}/a/5.html", "Five")], bad=True),
                              "application/rss+xml")
@@ -157,6 +165,18 @@ def crawl_in_subprocess(names=None, **settings) -> list[dict]:
 @pytest.fixture
 def run_crawl():
     return crawl_in_subprocess
+
+
+@pytest.fixture
+def test_settings() -> dict:
+    """The Scrapy settings crawl_in_subprocess uses, for tests that start a crawl of their own."""
+    return dict(TEST_SETTINGS)
+
+
+@pytest.fixture
+def long_feed() -> list[str]:
+    """The article paths /long.xml lists."""
+    return [f"/a/{i}.html" for i in LONG_FEED]
 
 
 @pytest.fixture

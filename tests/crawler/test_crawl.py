@@ -234,3 +234,44 @@ def test_redis_mode_records_failures_and_feed_validators(sqlite_url, site, redis
     assert runs[first].errors == len(runs[first].error_summary.splitlines())
     assert etag == '"v1"' and hits["/feed.xml"] == 2
     assert (runs[second].status, runs[second].new_articles, runs[second].errors) == ("ok", 0, 0)
+
+
+def test_pending_requests_wait_on_disk_and_the_queue_goes_when_the_crawl_ends(sqlite_url, site, long_feed,
+                                                                             test_settings):
+    """A feed's entries queue in a disk queue under the data directory, not in memory, while the crawl runs."""
+    base, _ = site
+    add_feeds(base, long="/long.xml")
+    code = ("import json, sys; from crawler.run import crawl; from openwatch.config import get_settings;"
+            "frontier = get_settings().data_dir / 'frontier'; queued = [];"
+            "on_page = lambda: queued.append(sum(f.stat().st_size for f in frontier.rglob('requests.queue/**/q0*')));"
+            "summary = crawl(['long'], settings=json.loads(sys.argv[1]), on_page=on_page)[0];"
+            "print(json.dumps({'queued': queued, 'left': [p.name for p in frontier.iterdir()], 'new': summary.new_articles}))")
+    settings = {**test_settings, "CONCURRENT_REQUESTS": 1}
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(settings)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["new"] == len(long_feed)
+    assert result["queued"][0] > 0  # the first page stored, the other entries' requests on disk
+    assert result["left"] == []
+
+
+def test_a_crawl_cut_short_keeps_no_feed_validators_and_the_next_fetches_the_rest(sqlite_url, site, run_crawl,
+                                                                                 long_feed):
+    """Closed early (here after 3 pages; a shutdown alike), the run must not save the feed's ETag: the next
+    crawl would get a 304 and never fetch the entries left. It reads the feed again and fetches only those."""
+    base, hits = site
+    add_feeds(base, long="/long.xml")
+    first = run_crawl(["long"], CONCURRENT_REQUESTS=1, CLOSESPIDER_ITEMCOUNT=3)["long"]
+    assert "crawl ended early: closespider_itemcount" in first["errors"]
+    with session_scope() as session:
+        assert source_named(session, "long").etag is None
+    assert 3 <= counts()["Article"] < len(long_feed)
+
+    second = run_crawl(["long"])["long"]
+    assert second["status"] == "ok" and hits["/long.xml"] == 2
+    with session_scope() as session:
+        stored = sorted(a.url.replace(base, "") for a in session.exec(select(Article)).all())
+        assert source_named(session, "long").etag == '"long"'
+    assert stored == sorted(long_feed)  # every entry, once
+    # pages stored by the first run are not fetched again (one request cut off in flight may be)
+    assert sum(hits[path] for path in long_feed) <= len(long_feed) + 1
