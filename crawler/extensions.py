@@ -28,6 +28,8 @@ class CrawlRunRecorder:
         if reason not in ("finished",):
             errors.append(f"crawl ended early: {reason}")
         state = spider.feed_state
+        if reason != "finished":  # the feed's validators would make the next crawl a 304 and lose its unfetched entries
+            state = {key: value for key, value in state.items() if key not in ("etag", "last_modified")}
         outcome = CrawlOutcome(pages=stats.get_value("openwatch/pages", 0),
                                new_articles=stats.get_value("openwatch/new_articles", 0),
                                duplicates=stats.get_value("openwatch/duplicates", 0), errors=errors,
