@@ -77,11 +77,10 @@ def fewer_collections() -> Iterator[None]:
 
 
 @contextmanager
-def frontier_on_disk(crawler, source) -> Iterator[None]:
-    """The crawler's pending requests in a disk queue (Scrapy's JOBDIR) under the data directory while it
-    runs, deleted afterwards. Scrapy's memory queue held every entry of a feed or sitemap at once, about
-    1.7 KB each, so peak memory grew with the page count; on disk it does not. A crawl is resumed from
-    what the database holds (stored pages are skipped), not from this queue, which a later run never reads."""
+def frontier_folder(crawler, source) -> Iterator[None]:
+    """A JOBDIR under the data directory for the crawler's run, deleted afterwards: where the pending
+    requests beyond OPENWATCH_FRONTIER_IN_MEMORY wait (crawler.queues). A crawl is resumed from what the
+    database holds (stored pages are skipped), not from this queue, which a later run never reads."""
     from openwatch.config import get_settings
 
     parent = get_settings().data_dir / "frontier"
@@ -111,7 +110,7 @@ def crawl(source_names: list[str] | None = None, settings: dict | None = None,
     with ExitStack() as frontiers:
         for source in sources:
             crawler = process.create_crawler(SPIDERS[source.kind])
-            frontiers.enter_context(frontier_on_disk(crawler, source))
+            frontiers.enter_context(frontier_folder(crawler, source))
             if on_page is not None:
                 # weak=False: the dispatcher keeps a weak reference by default, and this lambda has no other one
                 crawler.signals.connect(lambda *_, **__: on_page(), signal=signals.item_scraped, weak=False)

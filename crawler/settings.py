@@ -29,9 +29,10 @@ REDIRECT_MAX_TIMES = 5                    # redirect chains end here
 DUPEFILTER_CLASS = "crawler.dupefilters.LoopReportingDupeFilter"  # loops back to a seen URL: stopped, reported
 CONCURRENT_ITEMS = 1                      # items per response processed at once: a page yields one (a slot costs a task)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 200_000    # fetched bytes awaiting extraction per source; beyond it fetching waits
-DEPTH_PRIORITY = 1                        # breadth-first within a site section (and FIFO queues:
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"   # a feed's entries in feed order). Pending
-SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"     # requests wait on disk: crawler.run.frontier_on_disk
+DEPTH_PRIORITY = 1                        # breadth-first within a site section, with first-in first-out
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"     # queues (a feed's entries in feed order)
+SCHEDULER_DISK_QUEUE = "crawler.queues.SpillingFifoQueue"     # in memory, beyond a limit on disk (JOBDIR)
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"  # a crawler crawls one source: one site
 
 # Per-request work the crawl has no use for, off (each costs every page some CPU): transfer byte counts,
 # HTTP auth, Referer headers, debugging aids, per-minute log lines and memory checks, feed exports.
@@ -67,6 +68,7 @@ WARN_ON_GENERATOR_RETURN_VALUE = False    # a developer's check (it inspects the
 # OpenWatch's own settings
 OPENWATCH_STORE_BATCH = 100               # articles written per transaction
 OPENWATCH_MIN_TEXT_CHARS = 80             # shorter main text: not an article
+OPENWATCH_FRONTIER_IN_MEMORY = 1000       # pending requests per source kept in memory; the rest wait on disk
 OPENWATCH_EXTRACT_WORKERS = 0            # extraction processes; 0: in-process (workers pay off only with idle cores)
 
 LOG_LEVEL = "WARNING"

@@ -236,22 +236,21 @@ def test_redis_mode_records_failures_and_feed_validators(sqlite_url, site, redis
     assert (runs[second].status, runs[second].new_articles, runs[second].errors) == ("ok", 0, 0)
 
 
-def test_pending_requests_wait_on_disk_and_the_queue_goes_when_the_crawl_ends(sqlite_url, site, long_feed,
-                                                                             test_settings):
-    """A feed's entries queue in a disk queue under the data directory, not in memory, while the crawl runs."""
+def test_requests_beyond_the_memory_limit_wait_on_disk_until_the_crawl_ends(sqlite_url, site, long_feed, test_settings):
+    """A feed's entries beyond OPENWATCH_FRONTIER_IN_MEMORY queue on disk under the data directory; the folder goes afterwards."""
     base, _ = site
     add_feeds(base, long="/long.xml")
     code = ("import json, sys; from crawler.run import crawl; from openwatch.config import get_settings;"
-            "frontier = get_settings().data_dir / 'frontier'; queued = [];"
-            "on_page = lambda: queued.append(sum(f.stat().st_size for f in frontier.rglob('requests.queue/**/q0*')));"
+            "frontier = get_settings().data_dir / 'frontier'; spilled = [];"
+            "on_page = lambda: spilled.append(len(list(frontier.rglob('requests.queue/**/q0*'))));"
             "summary = crawl(['long'], settings=json.loads(sys.argv[1]), on_page=on_page)[0];"
-            "print(json.dumps({'queued': queued, 'left': [p.name for p in frontier.iterdir()], 'new': summary.new_articles}))")
-    settings = {**test_settings, "CONCURRENT_REQUESTS": 1}
+            "print(json.dumps({'spilled': spilled, 'left': [p.name for p in frontier.iterdir()], 'new': summary.new_articles}))")
+    settings = {**test_settings, "CONCURRENT_REQUESTS": 1, "OPENWATCH_FRONTIER_IN_MEMORY": 10}
     done = subprocess.run([sys.executable, "-c", code, json.dumps(settings)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["new"] == len(long_feed)
-    assert result["queued"][0] > 0  # the first page stored, the other entries' requests on disk
+    assert result["spilled"][0] > 0 and result["spilled"][-1] == 0  # on disk at the first page, drained by the last
     assert result["left"] == []
 
 
