@@ -1,6 +1,8 @@
 """Spider middleware: article pages already stored are not fetched again (resumed or repeated crawls)."""
 from __future__ import annotations
 
+from collections import deque
+
 from scrapy import Request
 
 
@@ -8,7 +10,12 @@ class SkipStoredArticles:
     """Drops requests marked `meta["article"]` whose canonical URL is already an ArticleURL.
 
     The requests one response yields (a feed's entries, a listing page's links) are looked up
-    in one query, so a crawl costs one lookup per response, not one per article."""
+    BATCH at a time in one query, so a crawl costs one lookup per response (per BATCH entries),
+    not one per article. Each request is let go once passed on: holding the batch until its last
+    entry was consumed kept every request fetched meanwhile (with its headers and metadata) alive,
+    and memory grew with the length of the feed."""
+
+    BATCH = 500
 
     def __init__(self, stats):
         self.stats = stats
@@ -17,22 +24,27 @@ class SkipStoredArticles:
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
-    def _filter(self, output: list) -> list:
+    def _filter(self, output: list) -> deque:
         from storage.articles import known_urls
         from storage.db import session_scope
 
         articles = [o.url for o in output if isinstance(o, Request) and o.meta.get("article")]
-        if not articles:
-            return output
-        with session_scope() as session:
-            known = known_urls(session, articles)
+        known = set()
+        if articles:
+            with session_scope() as session:
+                known = known_urls(session, articles)
         if known:
             self.stats.inc_value("openwatch/already_stored", len(known))
-        return [o for o in output if not (isinstance(o, Request) and o.meta.get("article") and o.url in known)]
+        return deque(o for o in output if not (isinstance(o, Request) and o.meta.get("article") and o.url in known))
 
-    def process_spider_output(self, response, result):
-        return iter(self._filter(list(result)))
-
-    async def process_spider_output_async(self, response, result):
-        for item in self._filter([item async for item in result]):
-            yield item
+    async def process_spider_output(self, response, result):
+        batch = []
+        async for item in result:
+            batch.append(item)
+            if len(batch) == self.BATCH:
+                kept, batch = self._filter(batch), []
+                while kept:
+                    yield kept.popleft()
+        kept, batch = self._filter(batch), []
+        while kept:
+            yield kept.popleft()
