@@ -6,8 +6,8 @@ Generates a local site (N article pages), serves it on 127.0.0.1, then
      worker processes and with in-process extraction, at N/2 and N pages to show memory stays flat.
      Each crawl reads the same number of RSS sources (FEEDS), whose entries are its pages: Scrapy
      runs one crawler per source, so more sources cost memory of their own, apart from pages.
-Each row: article pages fetched and stored (new articles, or copies of one: the synthetic pages are
-alike enough that SimHash marks about a fifth of them near-duplicates of another), wall seconds,
+Each row: article pages fetched and stored (new articles; a page SimHash finds too close to another is
+stored as a copy of it: about 1 synthetic story in 800 comes that close to another), wall seconds,
 pages/s, CPU seconds (with workers), peak RSS of the process and of its largest child process, the
 CPU seconds the site's server spent on the run (a separate process: asyncio, pages held in memory,
 so that the fixture takes little of a 2-core machine from the crawl) and the 1-minute load average
