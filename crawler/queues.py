@@ -1,6 +1,6 @@
 """The scheduler's request queue: in memory while short, spilling to disk when a source queues many pages.
 
-Scrapy keeps pending requests in memory (about 1.7 KB each: a 24,000-entry sitemap held 40 MB) or,
+Scrapy keeps pending requests in memory (about 1.7 KB each: 24,000 queued feed entries took 40 MB) or,
 with JOBDIR, pickles every one of them to disk (a quarter more CPU per page in `bench/crawl.py`, as
 each queue that runs empty is closed and its files deleted). This queue keeps the first
 OPENWATCH_FRONTIER_IN_MEMORY requests in memory and pickles only those beyond, so memory stays
