@@ -59,6 +59,10 @@ RECORD_RETRY_S = 600         # how long a failed crawl's record is retried while
 RECORD_RETRY_EVERY_S = 2.0
 
 _stopping = threading.Event()          # set on shutdown: jobs finish their current unit and return
+# Held while a job thread (a listener, the periodic sync) changes the scheduler's jobs; shutdown
+# waits for it after setting _stopping. APScheduler's shutdown holds its job-store lock while it
+# waits for job threads: one still asking the scheduler for a job then would wait forever.
+_syncing = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -314,7 +318,11 @@ def _on_job_event(scheduler: BackgroundScheduler, event) -> None:
         return
     if event.exception is not None:
         _event("job.failed", logging.ERROR, job=event.job_id, error=_first_line(event.exception))
-    if event.job_id.startswith(CRAWL_PREFIX) and not _stopping.is_set():
+    if not event.job_id.startswith(CRAWL_PREFIX):
+        return
+    with _syncing:
+        if _stopping.is_set():   # the next start's sync applies the backoff
+            return
         try:
             changed = sync_jobs(scheduler, only=event.job_id[len(CRAWL_PREFIX):])
             job = scheduler.get_job(event.job_id)
@@ -396,11 +404,14 @@ def sync_jobs(scheduler, options: Options = Options(), only: str | None = None) 
 
 
 def _periodic_sync(scheduler, options: Options) -> None:
-    try:
-        changed = {k: v for k, v in sync_jobs(scheduler, options).items() if v != "kept"}
-    except Exception as exc:  # noqa: BLE001  (database down: try again next time)
-        _event("sync.failed", logging.WARNING, reason=_first_line(exc))
-        return
+    with _syncing:
+        if _stopping.is_set():
+            return
+        try:
+            changed = {k: v for k, v in sync_jobs(scheduler, options).items() if v != "kept"}
+        except Exception as exc:  # noqa: BLE001  (database down: try again next time)
+            _event("sync.failed", logging.WARNING, reason=_first_line(exc))
+            return
     if changed:
         _event("sync", **changed)
 
@@ -468,8 +479,15 @@ def _serve(options: Options) -> None:
     _event("scheduler.started", jobs=len(changes), abandoned_stale_runs=stale,
            **{k: v for k, v in changes.items() if v != "kept"})
     stop.wait()
+    shut_down(scheduler)
+
+
+def shut_down(scheduler: BackgroundScheduler) -> None:
+    """Stop taking jobs, let running ones finish their current unit (crawls: STOP_GRACE_S), then stop."""
     _event("scheduler.stopping")
     _stopping.set()
+    with _syncing:               # a sync under way ends first; later ones see _stopping and return
+        pass
     scheduler.shutdown(wait=True)
     _event("scheduler.stopped")
 

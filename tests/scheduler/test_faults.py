@@ -60,6 +60,7 @@ def test_database_briefly_unreachable_failure_recorded_next_run_succeeds(pg_url,
         proxy.up()
         wait_for(lambda: [r for r in runs(pg_url, "synthetic") if r.status == "failed"], timeout=30,
                  what="the failed run to be recorded once the database is back")
+        service.wait_log("event=backoff")  # the failure's backoff is stored before the job is fast-forwarded
         assert service.stop() == 0
         assert "Traceback" not in service.log
 

@@ -118,3 +118,37 @@ def test_a_second_scheduler_on_the_same_database_is_refused(db_url, services, wa
     assert second.returncode == 2, second.stderr
     assert second.stderr.startswith("error: another `openwatch schedule` is running")
     assert first.stop() == 0
+
+
+def test_shutdown_while_a_finished_crawl_syncs_its_job_does_not_hang(sqlite_url, monkeypatch):
+    """A crawl job's listener syncs its job in the job's thread. APScheduler's shutdown waits for job
+    threads while holding its job-store lock: a listener that asked for its job after that point
+    waited forever (the scheduler then never exited on SIGTERM)."""
+    import threading
+
+    import scheduler as sched
+
+    entered, release = threading.Event(), threading.Event()
+    real_sync = sched.sync_jobs
+
+    def held_sync(scheduler, options=sched.Options(), only=None):
+        entered.set()
+        release.wait(10)           # shutdown starts while the listener is here
+        return real_sync(scheduler, options, only)
+
+    monkeypatch.setattr(sched, "sync_jobs", held_sync)
+    scheduler = sched.build_scheduler()
+    scheduler.start()
+    try:
+        # a job that takes a moment: its listener then runs in the job's thread, as a crawl's does
+        scheduler.add_job(time.sleep, args=[0.2], id="crawl:finished-just-now", jobstore="memory")
+        assert entered.wait(10), "the job's listener did not run"
+        stopper = threading.Thread(target=sched.shut_down, args=(scheduler,), daemon=True)
+        stopper.start()
+        stopper.join(0.5)          # shutdown is waiting now
+        release.set()
+        stopper.join(10)
+        assert not stopper.is_alive(), "shutdown and the listener's sync wait for each other"
+    finally:
+        release.set()
+        sched._stopping.clear()
