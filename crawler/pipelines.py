@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from storage.articles import CrawledPage
 
 _pool: ProcessPoolExecutor | None = None
+_extracted_here = 0  # pages this process extracted itself before the pool started
+AUTO_WORKERS_MAX = 4  # one Scrapy process feeds about 2 workers' worth of pages (bench/crawl.py): more only cost memory
 
 
 def _warm_up() -> None:
@@ -26,13 +29,26 @@ def clean_page(body: bytes, url: str | None = None, headers: dict | None = None)
     return clean, simhash(clean.norm_text)
 
 
-def extraction_pool(workers: int) -> Executor | None:
-    """The process-wide pool that extracts pages (shared by every spider of the crawl); None: in-process.
+def extract_workers(setting: int | str | None) -> int:
+    """OPENWATCH_EXTRACT_WORKERS as a number: as set, or (None) one per usable core, at most
+    AUTO_WORKERS_MAX, where there are two or more cores; with one, workers would only take turns with Scrapy."""
+    if setting is not None:
+        return int(setting)
+    cores = len(os.sched_getaffinity(0))
+    return min(cores, AUTO_WORKERS_MAX) if cores >= 2 else 0
+
+
+def extraction_pool(workers: int, after: int = 0) -> Executor | None:
+    """The process-wide pool that extracts pages (shared by every spider of the crawl); None: in-process,
+    always with 0 workers and for the crawl's first `after` pages (a small crawl skips the start-up).
 
     Extraction is CPU-bound and Scrapy runs on one thread: in worker processes it overlaps with
     fetching and storing instead of stalling them."""
-    global _pool
+    global _pool, _extracted_here
     if workers <= 0:
+        return None
+    if _pool is None and _extracted_here < after:
+        _extracted_here += 1
         return None
     if _pool is None:
         # spawn: plain fork is unsafe from Scrapy's threaded process; the workers are direct children,
@@ -42,30 +58,33 @@ def extraction_pool(workers: int) -> Executor | None:
 
 
 def shutdown_extraction_pool() -> None:
-    global _pool
+    global _pool, _extracted_here
     if _pool is not None:
         _pool.shutdown(cancel_futures=True)
         _pool = None
+    _extracted_here = 0
 
 
 class CleanPipeline:
     """PageItem → CrawledPage: decode, extract main text and metadata, fall back to the feed's date."""
 
-    def __init__(self, min_chars: int, stats, workers: int = 0):
-        self.min_chars, self.stats, self.workers = min_chars, stats, workers
+    def __init__(self, min_chars: int, stats, workers: int = 0, workers_after: int = 0):
+        self.min_chars, self.stats, self.workers, self.workers_after = min_chars, stats, workers, workers_after
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         return cls(settings.getint("OPENWATCH_MIN_TEXT_CHARS"), crawler.stats,
-                   settings.getint("OPENWATCH_EXTRACT_WORKERS"))
+                   extract_workers(settings.get("OPENWATCH_EXTRACT_WORKERS")),
+                   settings.getint("OPENWATCH_EXTRACT_WORKERS_AFTER"))
 
     async def process_item(self, item):
         from itemadapter import ItemAdapter  # here, not at the top: extraction workers import this module without Scrapy
 
         page = ItemAdapter(item)
-        pool = extraction_pool(self.workers)
+        pool = extraction_pool(self.workers, self.workers_after)
         args = (page["body"], page["url"], page["headers"])
+        self.stats.inc_value("openwatch/extracted_in_workers" if pool else "openwatch/extracted_in_process")
         clean, fingerprint = await asyncio.wrap_future(pool.submit(clean_page, *args)) if pool else clean_page(*args)
         return self.crawled_page(page, clean, fingerprint)
 

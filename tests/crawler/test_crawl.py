@@ -72,7 +72,7 @@ def test_sitemap_and_site_section_sources_with_extraction_workers(sqlite_url, si
     base, hits = site
     add_source(name="map", kind="sitemap", url=f"{base}/sitemap_index.xml")
     add_source(name="section", kind="site", url=f"{base}/section/", max_depth=2)
-    result = run_crawl(OPENWATCH_EXTRACT_WORKERS=2)
+    result = run_crawl(OPENWATCH_EXTRACT_WORKERS=2, OPENWATCH_EXTRACT_WORKERS_AFTER=2)  # in-process, then workers
     with session_scope() as session:
         urls = {u.replace(base, "") for u in session.exec(select(Article.url)).all()}
     assert urls == {"/s/10.html", "/s/11.html", "/section/2024/05/story-20.html", "/section/2024/05/story-21.html",
