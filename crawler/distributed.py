@@ -202,9 +202,13 @@ def run_worker(idle_timeout_s: float | None = None, overrides: dict | None = Non
     """Crawl from the shared queue until SIGTERM (or until idle for `idle_timeout_s` seconds).
 
     `overrides` are Scrapy settings (bench/scale.py turns politeness off for a local site)."""
+    from crawler.pipelines import shutdown_extraction_pool
     from openwatch.config import get_settings
 
     process = crawler_process(worker_settings(get_settings().redis_url, idle_timeout_s, overrides))
     process.crawl(DistributedSpider)
-    with fewer_collections():
-        process.start()
+    try:
+        with fewer_collections():
+            process.start()
+    finally:
+        shutdown_extraction_pool()
