@@ -483,7 +483,7 @@ def _serve(options: Options) -> None:
 
 
 def shut_down(scheduler: BackgroundScheduler) -> None:
-    """Stop taking jobs, let running ones finish their current unit (crawls: STOP_GRACE_S), then stop."""
+    """Stop taking jobs, let running ones finish their current unit (a crawl: within its stop grace), then stop."""
     _event("scheduler.stopping")
     _stopping.set()
     with _syncing:               # a sync under way ends first; later ones see _stopping and return
