@@ -2,9 +2,9 @@
 
 Generates a local site (N article pages), serves it on 127.0.0.1, then
   1. bare: trafilatura.bare_extraction over the N page files in one process;
-  2. crawl: `crawler.run.crawl` (fetch, robots.txt, extract, dedup, store in SQLite) as configured by
-     default (OPENWATCH_EXTRACT_WORKERS: one extraction worker per core, at most 4, from the 101st page;
-     or `--workers N`) and with in-process extraction (0), at N/2 and N pages to show memory stays flat.
+  2. crawl: `crawler.run.crawl` (fetch, robots.txt, extract, dedup, store in SQLite) with `--workers N`
+     extraction worker processes (OPENWATCH_EXTRACT_WORKERS, from the crawl's 101st page) and with
+     in-process extraction (0, the default), at N/2 and N pages to show memory stays flat.
      Each crawl reads the same number of RSS sources (FEEDS), whose entries are its pages: Scrapy
      runs one crawler per source, so more sources cost memory of their own, apart from pages.
 Each row: article pages fetched and stored (new articles; a page SimHash finds too close to another is
@@ -15,7 +15,7 @@ so that the fixture takes little of a 2-core machine from the crawl) and the 1-m
 after the row. AutoThrottle is off for the local site (as in the demo); politeness defaults for
 real sources are unchanged.
 
-    .venv/bin/python bench/crawl.py [--pages 2000] [--workers N] [--repeat 3]
+    .venv/bin/python bench/crawl.py [--pages 2000] [--workers 2] [--repeat 3]
 
 --repeat N runs every row N times and keeps the fastest wall and CPU seconds: other work on a
 shared machine only ever slows a run down, so the minimum is the least disturbed measure.
@@ -75,10 +75,9 @@ from crawler.run import crawl
 from storage.db import upgrade
 from storage.sources import import_sources
 upgrade(); import_sources(sys.argv[1])
-workers = {} if sys.argv[2] == "default" else {"OPENWATCH_EXTRACT_WORKERS": int(sys.argv[2])}
 def step():
     summaries = crawl(settings={"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-                                "LOG_LEVEL": "ERROR", **workers})
+                                "LOG_LEVEL": "ERROR", "OPENWATCH_EXTRACT_WORKERS": int(sys.argv[2])})
     return lambda: {"pages": sum(s.pages for s in summaries), "new": sum(s.new_articles for s in summaries),
                     "errors": sum(len(s.errors) for s in summaries)}
 measure(step)
@@ -182,7 +181,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def crawl_run(work: Path, port: int, pages: int, workers: str, server: int) -> dict:
+def crawl_run(work: Path, port: int, pages: int, workers: int, server: int) -> dict:
     """Crawl the first `pages` pages (through FEEDS feeds) into a fresh SQLite database; with the CPU
     seconds the site's server (process id `server`) spent per run."""
     feeds = work / "site" / f"feeds-{pages}"
@@ -207,8 +206,7 @@ def row(label: str, result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
-    parser.add_argument("--workers", default="default",
-                        help="OPENWATCH_EXTRACT_WORKERS for the first crawl rows (default: the setting's default)")
+    parser.add_argument("--workers", type=int, default=2, help="OPENWATCH_EXTRACT_WORKERS for the first crawl rows")
     parser.add_argument("--repeat", type=int, default=1, help="runs per row, the fastest kept (a shared machine)")
     args = parser.parse_args()
     global REPEAT
@@ -225,7 +223,7 @@ def main() -> None:
         bares = [measured(BARE, str(work / "site" / "a"))]
         print(row("bare trafilatura (1 process)", bares[0]))
         full = {}
-        for workers in (args.workers, "0"):
+        for workers in (args.workers, 0):
             for pages in (args.pages // 2, args.pages):
                 result = crawl_run(work, port, pages, workers, server.pid)
                 print(row(f"whole crawl, {workers} extract workers", result) + f"  {result['new']} new articles" +

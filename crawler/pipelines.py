@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from typing import TYPE_CHECKING
@@ -16,7 +15,6 @@ if TYPE_CHECKING:
 
 _pool: ProcessPoolExecutor | None = None
 _extracted_here = 0  # pages this process extracted itself before the pool started
-AUTO_WORKERS_MAX = 4  # one Scrapy thread feeds them all; each worker holds ~150 MB (bench/crawl.py)
 
 
 def _warm_up() -> None:
@@ -27,15 +25,6 @@ def clean_page(body: bytes, url: str | None = None, headers: dict | None = None)
     """The cleaned page and the SimHash of its normalized text: the CPU-bound work, done in a worker when there are any."""
     clean = clean_html(body, url, headers)
     return clean, simhash(clean.norm_text)
-
-
-def extract_workers(setting: int | str | None) -> int:
-    """OPENWATCH_EXTRACT_WORKERS as a number: as set, or (None) one per usable core, at most
-    AUTO_WORKERS_MAX, where there are two or more cores; with one, workers would only take turns with Scrapy."""
-    if setting is not None:
-        return int(setting)
-    cores = len(os.sched_getaffinity(0))
-    return min(cores, AUTO_WORKERS_MAX) if cores >= 2 else 0
 
 
 def extraction_pool(workers: int, after: int = 0) -> Executor | None:
@@ -75,7 +64,7 @@ class CleanPipeline:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         return cls(settings.getint("OPENWATCH_MIN_TEXT_CHARS"), crawler.stats,
-                   extract_workers(settings.get("OPENWATCH_EXTRACT_WORKERS")),
+                   settings.getint("OPENWATCH_EXTRACT_WORKERS"),
                    settings.getint("OPENWATCH_EXTRACT_WORKERS_AFTER"))
 
     async def process_item(self, item):

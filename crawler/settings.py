@@ -69,8 +69,7 @@ WARN_ON_GENERATOR_RETURN_VALUE = False    # a developer's check (it inspects the
 OPENWATCH_STORE_BATCH = 100               # articles written per transaction
 OPENWATCH_MIN_TEXT_CHARS = 80             # shorter main text: not an article
 OPENWATCH_FRONTIER_IN_MEMORY = 1000       # pending requests per source kept in memory; the rest wait on disk
-OPENWATCH_EXTRACT_WORKERS = None         # extraction processes; None: one per usable core (at most 4) where there
-                                          # are 2 or more, else 0; 0: in-process
+OPENWATCH_EXTRACT_WORKERS = 0            # extraction processes; 0: in-process (workers pay off only with idle cores)
 OPENWATCH_EXTRACT_WORKERS_AFTER = 100     # pages extracted in-process before the workers start: a small crawl
                                           # (a feed's few new entries) never waits for their start-up (~1 s)
 

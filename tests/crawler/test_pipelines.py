@@ -1,8 +1,6 @@
 """How CleanPipeline decides where pages are extracted: in-process, or in worker processes."""
 from __future__ import annotations
 
-import pytest
-
 import crawler.pipelines as pipelines
 
 
@@ -17,9 +15,3 @@ def test_workers_start_after_the_crawls_first_pages_and_never_with_zero():
     finally:
         pipelines.shutdown_extraction_pool()
 
-
-@pytest.mark.parametrize(("setting", "cores", "workers"),
-                         [(None, 1, 0), (None, 2, 2), (None, 16, pipelines.AUTO_WORKERS_MAX), ("0", 8, 0), (3, 1, 3)])
-def test_worker_count_as_set_or_from_the_usable_cores(monkeypatch, setting, cores, workers):
-    monkeypatch.setattr(pipelines.os, "sched_getaffinity", lambda _pid: set(range(cores)))
-    assert pipelines.extract_workers(setting) == workers
