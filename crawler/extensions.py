@@ -25,10 +25,10 @@ class CrawlRunRecorder:
 
         stats = self.crawler.stats
         errors = list(spider.errors)
-        if reason not in ("finished",):
-            errors.append(f"crawl ended early: {reason}")
         state = spider.feed_state
-        if reason != "finished":  # the feed's validators would make the next crawl a 304 and lose its unfetched entries
+        if reason != "finished":
+            errors.append(f"crawl ended early: {reason}")
+            # the feed's validators would make the next crawl a 304 and lose its unfetched entries
             state = {key: value for key, value in state.items() if key not in ("etag", "last_modified")}
         outcome = CrawlOutcome(pages=stats.get_value("openwatch/pages", 0),
                                new_articles=stats.get_value("openwatch/new_articles", 0),

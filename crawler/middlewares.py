@@ -37,14 +37,19 @@ class SkipStoredArticles:
             self.stats.inc_value("openwatch/already_stored", len(known))
         return deque(o for o in output if not (isinstance(o, Request) and o.meta.get("article") and o.url in known))
 
+    def _passed(self, batch: list):
+        """The batch's unstored entries, handed on one at a time; the batch is emptied first."""
+        kept = self._filter(batch)
+        batch.clear()
+        while kept:
+            yield kept.popleft()
+
     async def process_spider_output(self, response, result):
         batch = []
         async for item in result:
             batch.append(item)
             if len(batch) == self.BATCH:
-                kept, batch = self._filter(batch), []
-                while kept:
-                    yield kept.popleft()
-        kept, batch = self._filter(batch), []
-        while kept:
-            yield kept.popleft()
+                for passed in self._passed(batch):
+                    yield passed
+        for passed in self._passed(batch):
+            yield passed

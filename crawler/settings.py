@@ -57,8 +57,8 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.memusage.MemoryUsage": None,
     "scrapy.extensions.feedexport.FeedExporter": None,
-    "scrapy.extensions.remote_control.RemoteControl": None,
-    "scrapy.extensions.spiderstate.SpiderState": None,  # JOBDIR holds only the frontier; spiders keep no state  # loaded even when REMOTE_CONTROL_ENABLED is off
+    "scrapy.extensions.remote_control.RemoteControl": None,  # loaded even when REMOTE_CONTROL_ENABLED is off
+    "scrapy.extensions.spiderstate.SpiderState": None,  # JOBDIR holds only the frontier; spiders keep no state
 }
 # Scrapy 2.19 starts, per crawler (one per source), an HTTP server on localhost that runs the Python code
 # posted to it (its token in a job file under ~/.local/state/scrapy): nothing a crawl service should run.
