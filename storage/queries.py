@@ -141,12 +141,11 @@ FEW_MATCHES = 5_000  # a newest-first page of a rarer term reads all its matches
 
 def text_matches(conn: Connection, model, text: str):
     """The rows of `model` (Claim or Signal) whose evidence contains `text`, as a temporary table of
-    their filterable columns (id INTEGER PRIMARY KEY), or None where there is none (PostgreSQL, terms
-    under 3 characters, no FTS5 index).
+    their filterable columns (id INTEGER PRIMARY KEY); None on PostgreSQL.
 
     SQLite only: a common term matches a fifth of all claims, and every statement of a page would
-    rebuild that set from the trigram index and look each match up again. The table is built once per
-    connection and term from the FTS5 index and dropped as soon as the database may have changed:
+    find that set again and look each match up. The table is built once per connection and term
+    (matching_rows) and dropped as soon as the database may have changed:
     `PRAGMA data_version` moves when another connection commits, `total_changes()` when this one
     writes (rolled-back writes included), so what it holds is always what the FTS query would return."""
     found = _match_table(conn, model, text)
@@ -159,7 +158,7 @@ def text_matches(conn: Connection, model, text: str):
 def _match_table(conn: Connection, model, text: str) -> tuple[str, int] | None:
     """(name, row count) of the temporary match table behind text_matches."""
     base = model.__tablename__
-    if conn.dialect.name != "sqlite" or len(text) < 3 or not search_available(conn, base):
+    if conn.dialect.name != "sqlite":
         return None
     cache = conn.connection.info.setdefault("openwatch_matches", {"state": None, "tables": {}, "built": 0})
     changes, version = conn.exec_driver_sql("SELECT total_changes(), data_version FROM pragma_data_version").one()
@@ -183,10 +182,8 @@ def _match_table(conn: Connection, model, text: str) -> tuple[str, int] | None:
         name = f"ow_match_{base}_{cache['built']}"
         columns = MATCH_COLUMNS[model]
         conn.exec_driver_sql(f"CREATE TEMP TABLE {name} (id INTEGER PRIMARY KEY, {', '.join(columns[1:])})")
-        phrase = '"' + text.replace('"', '""') + '"'
-        inserted = conn.exec_driver_sql(f"INSERT INTO temp.{name} SELECT {', '.join(columns)} FROM {base} WHERE id IN "
-                                        f"(SELECT rowid FROM {base}_fts WHERE {base}_fts MATCH ?)", (phrase,))
-        found = (name, inserted.rowcount)
+        select_matches, params = matching_rows(conn, model, text)
+        found = (name, conn.exec_driver_sql(f"INSERT INTO temp.{name} {select_matches}", params).rowcount)
         if outside:
             conn.connection.driver_connection.commit()
         # this build's own changes; `version` stays the one read before it, so a commit during the build
@@ -197,9 +194,24 @@ def _match_table(conn: Connection, model, text: str) -> tuple[str, int] | None:
     return found
 
 
+def matching_rows(conn: Connection, model, text: str) -> tuple[str, tuple]:
+    """SQLite: (SELECT statement, parameters) of the MATCH_COLUMNS of the `model` rows whose evidence
+    contains `text` (LIKE: case-insensitive for ASCII, as ILIKE is on SQLite). With the trigram index and
+    a term of 3 characters or more, only the rows holding every third of its trigrams and its last one
+    are read and checked (rows holding them apart fail the LIKE); else every row."""
+    base, columns = model.__tablename__, MATCH_COLUMNS[model]
+    pattern = f"%{_escape_like(text)}%"
+    if len(text) < 3 or not search_available(conn, base):
+        return f"SELECT {', '.join(columns)} FROM {base} WHERE evidence LIKE ? ESCAPE '\\'", (pattern,)
+    trigrams = " AND ".join('"' + text[i:i + 3].replace('"', '""') + '"'
+                            for i in sorted({*range(0, len(text) - 2, 3), len(text) - 3}))
+    return (f"SELECT {', '.join('c.' + c for c in columns)} FROM {base}_fts f CROSS JOIN {base} c ON c.id = f.rowid "
+            f"WHERE f.{base}_fts MATCH ? AND c.evidence LIKE ? ESCAPE '\\'", (trigrams, pattern))
+
+
 def text_condition(conn: Connection, model, text: str, *, newest_first: bool = False):
     """Evidence contains `text` (case-insensitive). On SQLite the rows' ids are probed in the term's
-    match table (text_matches, FTS5 trigram); PostgreSQL's planner uses the pg_trgm index for ILIKE.
+    match table (text_matches); PostgreSQL's planner uses the pg_trgm index for ILIKE.
 
     For a page of the newest rows (`newest_first`, see by_day) SQLite should not fetch and sort
     every match: `id + 0` keeps the rowid out of the plan, so the (day, ...) index drives in day

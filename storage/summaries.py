@@ -14,10 +14,12 @@ tables (STANCE_MASKS): a stance filter on signals reads the signal rows' own ind
 probing the claims once per signal, and articles with a claim of a stance are counted from
 `article_daily`, which is keyed by the mask.
 
-Evidence search: SQLite gets an FTS5 trigram index (substring search, Chinese included) kept
-by triggers; PostgreSQL a pg_trgm GIN index, when the extension may be created.
+Evidence search: SQLite gets an FTS5 trigram index kept by triggers, of which rows hold which
+trigrams (detail=none: no positions, a third of the size; storage.queries checks the substring
+on the candidates it finds); PostgreSQL a pg_trgm GIN index, when the extension may be created.
 
-The 0001 migration runs `ddl(dialect)`.
+The 0001 migration runs `ddl(dialect)`; 0002 rebuilds the SQLite index of databases made before
+it dropped positions.
 """
 from __future__ import annotations
 
@@ -196,12 +198,18 @@ def _postgresql_stance_mask(m: StanceMask) -> list[str]:
     ]
 
 
+def sqlite_search_index(base: str) -> str:
+    """The FTS5 table indexing `base`.evidence: the rows each trigram occurs in, nothing more."""
+    return (f"CREATE VIRTUAL TABLE {base}_fts USING fts5(evidence, content='{base}', content_rowid='id', "
+            "tokenize='trigram', detail=none, columnsize=0)")
+
+
 def _sqlite_search(base: str) -> list[str]:
     fts = f"{base}_fts"
     add = f"INSERT INTO {fts} (rowid, evidence) VALUES (NEW.id, NEW.evidence);"
     remove = f"INSERT INTO {fts} ({fts}, rowid, evidence) VALUES ('delete', OLD.id, OLD.evidence);"
     return [
-        f"CREATE VIRTUAL TABLE {fts} USING fts5(evidence, content='{base}', content_rowid='id', tokenize='trigram')",
+        sqlite_search_index(base),
         f"CREATE TRIGGER {fts}_ins AFTER INSERT ON {base} BEGIN {add} END",
         f"CREATE TRIGGER {fts}_del AFTER DELETE ON {base} BEGIN {remove} END",
         f"CREATE TRIGGER {fts}_upd AFTER UPDATE OF evidence ON {base} BEGIN {remove} {add} END",

@@ -141,6 +141,28 @@ def test_counts_agree_between_summaries_and_rows(filled_url):
                                       .reset_index(drop=True), check_dtype=False)
 
 
+def test_text_search_needs_the_term_itself_not_its_trigrams_apart(filled_sqlite):
+    """The trigram index finds rows holding a term's trigrams anywhere; only the substring counts. A two-letter
+    term (no trigram) and a term with LIKE wildcards are found by the same rule, from one scan."""
+    engine = get_engine(filled_sqlite)
+    texts = ["An open sesame for our force.", "It is OPEN SOURCE, they say.", "Reopen sources: 100%_ sure",
+             "open\\source"]
+    with engine.begin() as conn:
+        article, entity = conn.execute(select(Claim.article_id, Claim.entity_id).limit(1)).one()
+        ids = [conn.execute(Claim.__table__.insert().values(
+            article_id=article, entity_id=entity, stance="open", evidence=t, start=0, end=5, extractor_version="t",
+            day=date(2026, 11, 21), language="en")).inserted_primary_key[0] for t in texts]
+    with engine.connect() as conn:
+        def found(term: str) -> list[int]:
+            rows = queries.text_matches(conn, Claim, term)
+            return sorted(i for i in conn.execute(select(rows.id)).scalars() if i in ids)
+
+        assert found("open source") == [ids[1], ids[2]]  # ids[0] holds "ope", "n s", "our" and "rce" apart
+        assert found("0%_") == [ids[2]] and found("n\\s") == [ids[3]]
+        assert found("SO") == ids[1:] and found("Re") == [ids[2]]
+        assert queries.count_rows(conn, "claims", Filters(text="sesame for")) == 1
+
+
 def test_text_search_finds_chinese_substrings(filled_url):
     with get_engine(filled_url).connect() as conn:
         hits = queries.claims_page(conn, Filters(text="算不上开源"), limit=20)

@@ -65,3 +65,40 @@ def test_default_engine_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENWATCH_DATABASE_URL", second)
     with session_scope() as s:
         assert s.exec(select(Source)).all() == []
+
+
+def test_search_index_migration_keeps_every_match(sqlite_url):
+    """0002 rebuilds the trigram index of a database made before it without positions; what a search
+    finds stays the same, and the downgrade brings the positions back."""
+    from alembic import command
+
+    from dashboard.synthetic import generate
+    from storage import queries
+    from storage.db import alembic_config
+
+    def phrase_queries_work(conn) -> bool:
+        try:
+            conn.exec_driver_sql("""SELECT count(*) FROM claim_fts WHERE claim_fts MATCH '"open source"'""").scalar()
+            return True
+        except Exception as exc:  # noqa: BLE001 - fts5 refuses phrases without positions
+            assert "phrase queries are not supported" in str(exc)
+            return False
+
+    def matches(url: str) -> dict[str, set[int]]:
+        with get_engine(url).connect() as conn:
+            return {term: set(conn.execute(select(queries.text_matches(conn, Claim, term).id)).scalars())
+                    for term in ("open source", "Llama", "算不上开源")}
+
+    generate(sqlite_url, articles=60, claims=300)
+    after = matches(sqlite_url)
+    assert all(after.values())
+    command.downgrade(alembic_config(sqlite_url), "0001")
+    get_engine(sqlite_url).dispose()
+    with get_engine(sqlite_url).connect() as conn:
+        assert phrase_queries_work(conn)
+    assert matches(sqlite_url) == after
+    assert upgrade(sqlite_url) == "0002"
+    get_engine(sqlite_url).dispose()
+    with get_engine(sqlite_url).connect() as conn:
+        assert not phrase_queries_work(conn)
+    assert matches(sqlite_url) == after
