@@ -88,8 +88,8 @@ class KeyValueFormatter(logging.Formatter):
         fields = {"ts": datetime.fromtimestamp(record.created, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                   "level": record.levelname.lower(), "logger": record.name, "event": record.getMessage()}
         fields.update(getattr(record, "kv", {}))
-        if record.exc_info:
-            fields["exc"] = self.formatException(record.exc_info).splitlines()[-1]
+        if record.exc_info and record.exc_info[1] is not None:
+            fields["exc"] = _first_line(record.exc_info[1])  # a traceback's last line may be a link to docs
         return " ".join(f"{key}={_quote(value)}" for key, value in fields.items())
 
 

@@ -152,3 +152,20 @@ def test_shutdown_while_a_finished_crawl_syncs_its_job_does_not_hang(sqlite_url,
     finally:
         release.set()
         sched._stopping.clear()
+
+
+def test_a_logged_exception_keeps_its_type_and_first_line():
+    """A database error's traceback ends with a link to SQLAlchemy's docs; the log line must say what failed."""
+    import logging
+    import sys
+
+    from sqlalchemy.exc import OperationalError
+
+    from scheduler import KeyValueFormatter
+
+    try:
+        raise OperationalError("UPDATE crawlrun", {}, Exception("deadlock detected\nDETAIL: Process 1 waits"))
+    except OperationalError:
+        record = logging.LogRecord("openwatch.worker", logging.ERROR, __file__, 1, "flush failed", None, sys.exc_info())
+    line = KeyValueFormatter().format(record)
+    assert 'exc="OperationalError: (builtins.Exception) deadlock detected"' in line and "sqlalche.me" not in line
