@@ -117,12 +117,17 @@ class DistributedSpider(RedisSpider):
 
     def spider_idle(self):
         """Idle: store what the pipeline buffered (a worker lives long; batches must not wait for
-        its end), then let scrapy-redis poll Redis for more."""
+        its end), then let scrapy-redis poll Redis for more. A failed store is logged and tried again
+        at the next idle or batch: the worker keeps running (an exception here would close it)."""
         from crawler.pipelines import StorePipeline
 
         for pipeline in self.crawler.engine.scraper.itemproc.middlewares:
             if isinstance(pipeline, StorePipeline):
-                pipeline.flush()
+                try:
+                    pipeline.flush()
+                except Exception:  # noqa: BLE001 - database unreachable or busy: the pages stay buffered
+                    logging.getLogger("openwatch.worker").exception("crawl.worker.store_failed", extra={"kv": {
+                        "buffered": len(pipeline.buffer)}})
         super().spider_idle()
 
     def closed(self, reason: str) -> None:

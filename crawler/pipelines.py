@@ -145,13 +145,14 @@ class StorePipeline:
                 del self._shared[self.database]
 
     def flush(self) -> None:
+        """Store the buffered pages in one transaction (run again if a concurrent writer deadlocked it);
+        on failure they stay buffered for the next flush."""
         from storage.articles import store_pages
-        from storage.db import session_scope
+        from storage.db import in_transaction
 
         if not self.buffer:
             return
-        with session_scope() as session:
-            result = store_pages(session, self.buffer, self.near)
+        result = in_transaction(lambda session: store_pages(session, self.buffer, self.near))
         self.buffer = []
         self.stats.inc_value("openwatch/new_articles", result.new)
         self.stats.inc_value("openwatch/duplicates", result.duplicates + result.near_duplicates)

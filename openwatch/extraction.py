@@ -15,7 +15,7 @@ def extract_pending(batch_size: int = 50, limit: int | None = None, skip_locked:
     from nlp import EXTRACTOR_VERSION
     from nlp.extract import extract_docs
     from storage.db import get_engine
-    from storage.extraction import mark_failed, pending_articles, store_extraction, upsert_entities
+    from storage.extraction import pending_articles, upsert_entities
     from sqlmodel import Session
 
     engine = get_engine()
@@ -30,12 +30,30 @@ def extract_pending(batch_size: int = 50, limit: int | None = None, skip_locked:
             results = extract_docs([a.norm_text for a in batch], normalized=True)
             ids = upsert_entities(session, results)  # first, in one order: no deadlocks between workers
             for article, extraction in zip(batch, results):
-                try:
-                    with session.begin_nested():
-                        store_extraction(session, article, extraction, EXTRACTOR_VERSION, ids)
+                if _store(session, article, extraction, ids):
                     done += 1
-                except Exception as exc:  # one bad article must not lose the batch
-                    mark_failed(session, article.id, f"{type(exc).__name__}: {exc}", EXTRACTOR_VERSION)
                 if progress:
                     progress(1)
     return done
+
+
+def _store(session, article, extraction, ids, attempts: int = 3) -> bool:
+    """Store one article's extraction in a savepoint; whether it was stored. A failure marks only that
+    article failed, with the error, unless a concurrent writer caused it (storage.db.is_retryable):
+    then the savepoint is tried again, as the article itself is fine."""
+    from nlp import EXTRACTOR_VERSION
+    from storage.db import is_retryable
+    from storage.extraction import mark_failed, store_extraction
+
+    attempt = 1
+    while True:
+        try:
+            with session.begin_nested():
+                store_extraction(session, article, extraction, EXTRACTOR_VERSION, ids)
+            return True
+        except Exception as exc:  # one bad article must not lose the batch
+            if attempt < attempts and is_retryable(exc):
+                attempt += 1
+                continue
+            mark_failed(session, article.id, f"{type(exc).__name__}: {exc}", EXTRACTOR_VERSION)
+            return False

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlmodel import Session
 
 from storage.db import dialect_insert
@@ -184,9 +184,16 @@ def store_pages(session: Session, pages: list[CrawledPage], near: NearDuplicateI
             url_owner.setdefault(url, owner)
         owners.append(owner)
     ids = _insert_articles(session, originals)
-    for main, fingerprint in fingerprints:
-        if main in ids:
-            near.add(ids[main], fingerprint)
+    learned = [(ids[main], fingerprint) for main, fingerprint in fingerprints if main in ids]
+
+
+    def learn(_session) -> None:
+        """The index learns the new articles once committed: after a rollback it must not take later
+        pages (or this batch, stored again) for copies of articles that do not exist."""
+        for article_id, fingerprint in learned:
+            near.add(article_id, fingerprint)
+
+    event.listen(session, "after_commit", learn, once=True)
     result.new = len(ids)
     ids.update(_article_ids(session, {row["url"] for row in originals} - ids.keys()))  # URLs another crawl just stored
     for row, original in copies:

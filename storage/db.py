@@ -1,16 +1,19 @@
 """Engine, sessions and schema migrations for any SQLAlchemy URL (SQLite by default, PostgreSQL)."""
 from __future__ import annotations
 
+import random
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from openwatch.config import get_settings
@@ -60,6 +63,33 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+T = TypeVar("T")
+RETRIED_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether a failed transaction may simply run again: PostgreSQL chose it to break a deadlock or a
+    serialization conflict with a concurrent writer (its changes were rolled back, nothing else is wrong)."""
+    return isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) in RETRIED_SQLSTATES
+
+
+def in_transaction(work: Callable[[Session], T], url: str | None = None, attempts: int = 4) -> T:
+    """`work(session)` in one committed transaction (session_scope), run again after a short random pause
+    when a concurrent writer made it fail (is_retryable): writers that take locks over several
+    statements, such as a crawl storing articles while an extractor stores claims that update those
+    articles' daily counts, cannot always take them in one order."""
+    attempt = 1
+    while True:
+        try:
+            with session_scope(url) as session:
+                return work(session)
+        except OperationalError as exc:
+            if attempt >= attempts or not is_retryable(exc):
+                raise
+        time.sleep(random.uniform(0.05, 0.2) * attempt)
+        attempt += 1
 
 
 def dialect_insert(session: Session):
