@@ -59,7 +59,7 @@ def page_20_cursor(conn, f: Filters) -> tuple | None:
 
 
 def page_queries(f: Filters, cursor: tuple | None) -> dict[str, callable]:
-    """What each page asks the database (the same calls as dashboard/pages/*)."""
+    """What each page asks the database (the same calls as dashboard/views/*)."""
     since = datetime.combine(END - timedelta(days=7), datetime.min.time(), tzinfo=timezone.utc)
     meta = replace(f, organizations=("Meta",), models=())
     return {

@@ -13,8 +13,8 @@ from storage.db import get_engine
 from storage.queries import Filters
 
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["pages/overview.py", "pages/subject.py", "pages/openwashing.py", "pages/explorer.py", "pages/sources.py",
-         "pages/knowledge.py"]
+PAGES = ["views/overview.py", "views/subject.py", "views/openwashing.py", "views/explorer.py", "views/sources.py",
+         "views/knowledge.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +23,12 @@ def _fresh_cache():
     st.cache_resource.clear()
 
 
-def app(page: str = "pages/overview.py", **params) -> AppTest:
+def app(page: str = "views/overview.py", **params) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
-    if page != "pages/overview.py":
+    if page != "views/overview.py":
         at.switch_page(page).run()
     return at
 
@@ -41,7 +41,7 @@ def metric(at: AppTest, label: str) -> int:
 def test_every_page_renders_without_exceptions(filled_sqlite, page):
     at = app(page)
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title and not at.warning or page == "pages/subject.py"
+    assert at.title and not at.warning or page == "views/subject.py"
 
 
 def test_overview_numbers_follow_the_filters_from_the_url(filled_sqlite):
@@ -61,23 +61,23 @@ def test_overview_numbers_follow_the_filters_from_the_url(filled_sqlite):
 
 
 def test_subject_page_flags_contested_subjects_and_open_washing_candidates(filled_sqlite):
-    at = app("pages/subject.py", kind="model", subject="Llama 3")
+    at = app("views/subject.py", kind="model", subject="Llama 3")
     assert not at.exception
     assert any("Contested" in w.value for w in at.warning)
     assert any("Open-washing candidate" in e.value and "Llama 3" in e.value for e in at.error)
-    olmo = app("pages/subject.py", kind="model", subject="OLMo")  # open source by the facts: no flag
+    olmo = app("views/subject.py", kind="model", subject="OLMo")  # open source by the facts: no flag
     assert not olmo.exception and not olmo.error
 
 
 def test_explorer_shows_marked_evidence_and_stays_text(filled_sqlite):
-    at = app("pages/explorer.py", models="DeepSeek R1", stances="open")
+    at = app("views/explorer.py", models="DeepSeek R1", stances="open")
     frame = at.dataframe[0].value
     assert len(frame) and set(frame["stance"]) == {"open"} and set(frame["subject"]) == {"DeepSeek R1"}
     assert all("⟦DeepSeek R1⟧" in e for e in frame["evidence"])
 
 
 def test_explorer_pages_older_and_back(filled_sqlite):
-    at = app("pages/explorer.py")
+    at = app("views/explorer.py")
     button = {b.label: b for b in at.button}
     first = at.dataframe[0].value
     assert button["Newer"].disabled and not button["Older"].disabled
@@ -94,7 +94,7 @@ def test_empty_database_shows_helpful_states(sqlite_url):
         at = app(page)
         assert not at.exception, (page, [e.value for e in at.exception])
     assert any("openwatch demo" in i.value for i in app().info)
-    assert any("openwatch sources add" in i.value for i in app("pages/sources.py").info)
+    assert any("openwatch sources add" in i.value for i in app("views/sources.py").info)
 
 
 def test_uninitialized_database_says_what_to_run(tmp_path, monkeypatch):
@@ -104,7 +104,7 @@ def test_uninitialized_database_says_what_to_run(tmp_path, monkeypatch):
 
 
 def test_sources_page_switches_a_source_off(filled_sqlite):
-    at = app("pages/sources.py")
+    at = app("views/sources.py")
     assert metric(at, "Failing or degraded") == 1
     with get_engine(filled_sqlite).begin() as conn:
         queries.set_source_enabled(conn, "TechWire", False)  # e.g. another analyst, then a rerun

@@ -31,7 +31,9 @@ def test_overview_in_a_real_browser(browser_ready, filled_sqlite, tmp_path):
     from storage.queries import Filters
 
     with dashboard_server(env=os.environ.copy()) as base:
-        texts = capture(base, tmp_path, {"overview": PAGES["overview"], "explorer": PAGES["explorer"]})
+        # a bookmarked link opened first, in a new session: the app's own menu, not one of file names
+        texts = capture(base, tmp_path, {"explorer": PAGES["explorer"], "overview": PAGES["overview"]})
+    assert "Organizations & models" in texts["explorer"] and "openwashing" not in texts["explorer"]
     shot = tmp_path / "overview.png"
     assert shot.stat().st_size > 20_000 and shot.read_bytes().startswith(b"\x89PNG")
     overview = texts["overview"]
