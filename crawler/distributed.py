@@ -13,11 +13,16 @@ scoped to the run: within one crawl of a source every page is fetched once acros
 workers; the next run fetches listing pages again (stored articles are skipped by
 SkipStoredArticles). Requests a killed worker had taken are fetched by the next run.
 
+Politeness is shared too: each worker's downloader keeps its own per-host delay (DOWNLOAD_DELAY, as
+AutoThrottle adjusts it), so SharedHostDelay makes requests to one host start that delay apart
+across all workers: N workers are as gentle with a site as one.
+
 OPENWATCH_REDIS_PREFIX (default "openwatch") names the Redis keys, so several deployments
 (or test runs) can share one Redis.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import inspect
 import json
@@ -39,7 +44,50 @@ def keys(prefix: str | None = None) -> dict[str, str]:
     """The Redis keys of one deployment."""
     prefix = prefix or redis_prefix()
     return {"start_urls": f"{prefix}:start_urls", "requests": f"{prefix}:requests",
-            "dupefilter": f"{prefix}:dupefilter"}
+            "dupefilter": f"{prefix}:dupefilter", "next_start": f"{prefix}:next_start"}
+
+
+# When may the next request to a host start? The later of now and the time reserved for it, which moves
+# on by the delay; atomic, and by Redis's clock, so workers on machines whose clocks differ agree.
+RESERVE_START = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local start = math.max(now, tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0'))
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%.6f', start + tonumber(ARGV[2])))
+redis.call('EXPIRE', KEYS[1], 3600)
+return string.format('%.6f', start - now)
+"""
+
+
+def reserve_start(server, host: str, delay: float, key: str | None = None) -> float:
+    """Reserve the next start of a request to `host`, `delay` seconds after the one reserved before it
+    by any worker; returns how many seconds to wait for it."""
+    return float(server.eval(RESERVE_START, 1, key or keys()["next_start"], host, f"{delay:.6f}"))
+
+
+class SharedHostDelay:
+    """Downloader middleware of crawl workers: a request waits for its host's next start (reserve_start)
+    with the delay this worker's downloader holds for the host, so the workers together keep it."""
+
+    def __init__(self, crawler, server):
+        self.crawler, self.server = crawler, server
+        self.default_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        import redis
+
+        return cls(crawler, redis.Redis.from_url(crawler.settings.get("REDIS_URL")))
+
+    async def process_request(self, request):
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        delay = slot.delay if slot is not None else self.default_delay
+        if delay > 0:
+            wait = reserve_start(self.server, key, delay)
+            if wait > 0:
+                await asyncio.sleep(wait)
 
 
 def push_source(source_name: str, redis_url: str | None = None) -> int:
@@ -187,9 +235,10 @@ class DistributedSpider(RedisSpider):
 
 
 def worker_settings(redis_url: str, idle_timeout_s: float | None = None, overrides: dict | None = None):
-    """The crawl settings plus scrapy-redis's shared scheduler queue and run-scoped dupefilter."""
+    """The crawl settings plus scrapy-redis's shared scheduler queue and run-scoped dupefilter, and the
+    per-host delay kept across workers (SharedHostDelay)."""
     names = keys()
-    return crawl_settings({
+    settings = crawl_settings({
         **(overrides or {}),
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "DUPEFILTER_CLASS": "crawler.distributed.RunScopedDupeFilter",
@@ -201,6 +250,10 @@ def worker_settings(redis_url: str, idle_timeout_s: float | None = None, overrid
         "EXTENSIONS": {"crawler.extensions.CrawlRunRecorder": None},   # runs are opened and closed per push
         "MAX_IDLE_TIME_BEFORE_CLOSE": int(idle_timeout_s or 0),
     })
+    # last before the download: a request waits for its host's turn once every other middleware is done with it
+    settings.set("DOWNLOADER_MIDDLEWARES", {**settings.getdict("DOWNLOADER_MIDDLEWARES"),
+                                            "crawler.distributed.SharedHostDelay": 950}, priority="cmdline")
+    return settings
 
 
 def run_worker(idle_timeout_s: float | None = None, overrides: dict | None = None) -> None:

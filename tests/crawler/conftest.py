@@ -48,6 +48,7 @@ def feed(items, bad: bool = False) -> bytes:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     hits: dict = {}
+    arrivals: list = []  # (monotonic time, path, X-Worker header) of every request
 
     def log_message(self, *args):
         pass
@@ -65,6 +66,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?")[0]
         Handler.hits[path] = Handler.hits.get(path, 0) + 1
+        Handler.arrivals.append((time.monotonic(), path, self.headers.get("X-Worker")))
         base = f"http://127.0.0.1:{self.server.server_port}"
         if path == "/robots.txt":
             return self.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
@@ -139,13 +141,19 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site():
-    Handler.hits = {}
+    Handler.hits, Handler.arrivals = {}, []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", Handler.hits
     server.shutdown()
+
+
+@pytest.fixture
+def arrivals(site) -> list:
+    """(monotonic time, path, X-Worker header) of every request the site has had, in order."""
+    return Handler.arrivals
 
 
 TEST_SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_MAXSIZE": 200_000, "DOWNLOAD_WARNSIZE": 100_000,
@@ -181,8 +189,9 @@ def long_feed() -> list[str]:
 
 @pytest.fixture
 def redis_worker(redis_url, monkeypatch):
-    """`redis_worker()`: one `openwatch worker crawl` (crawler.distributed.run_worker with the test settings)
-    in a fresh process, until idle for 5 s, on a Redis key prefix private to the test."""
+    """`redis_worker(workers=1, idle_s=5, **settings)`: that many `openwatch worker crawl` processes at
+    once (crawler.distributed.run_worker with the test settings; each sends an X-Worker header with its
+    number), each until idle for `idle_s`, on a Redis key prefix private to the test."""
     import uuid
 
     import redis
@@ -191,12 +200,15 @@ def redis_worker(redis_url, monkeypatch):
     monkeypatch.setenv("OPENWATCH_REDIS_URL", redis_url)
     monkeypatch.setenv("OPENWATCH_REDIS_PREFIX", prefix)
     code = ("import json, sys; from crawler.distributed import run_worker;"
-            "run_worker(idle_timeout_s=5, overrides=json.loads(sys.argv[1]))")
+            "run_worker(idle_timeout_s=float(sys.argv[2]), overrides=json.loads(sys.argv[1]))")
 
-    def run() -> None:
-        done = subprocess.run([sys.executable, "-c", code, json.dumps(TEST_SETTINGS)],
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr[-3000:]
+    def run(workers: int = 1, idle_s: float = 5, **settings) -> None:
+        procs = [subprocess.Popen([sys.executable, "-c", code, json.dumps(
+            {**TEST_SETTINGS, **settings, "DEFAULT_REQUEST_HEADERS": {"X-Worker": str(n)}}), str(idle_s)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(workers)]
+        for proc in procs:
+            _, stderr = proc.communicate(timeout=120)
+            assert proc.returncode == 0, stderr[-3000:]
 
     yield run
     server = redis.Redis.from_url(redis_url)

@@ -236,6 +236,23 @@ def test_redis_mode_records_failures_and_feed_validators(sqlite_url, site, redis
     assert (runs[second].status, runs[second].new_articles, runs[second].errors) == ("ok", 0, 0)
 
 
+def test_workers_keep_a_host_s_download_delay_between_them(sqlite_url, site, arrivals, redis_worker, long_feed):
+    """Two workers crawl one site with a 0.2 s download delay: its pages are requested at least 0.2 s
+    apart in all, not 0.2 s apart by each worker (0.1 s on average)."""
+    from crawler.distributed import push_source
+
+    base, _ = site
+    add_feeds(base, long="/long.xml")
+    push_source("long")
+    # a worker takes as many queued requests as it may run at once, and an idle one looks for more at
+    # Scrapy's 5 s heartbeat: with 2 at a time the second worker finds some left
+    redis_worker(workers=2, idle_s=12, DOWNLOAD_DELAY=0.2, RANDOMIZE_DOWNLOAD_DELAY=False, CONCURRENT_REQUESTS=2)
+    pages = sorted((when, worker) for when, path, worker in arrivals if path in long_feed)
+    assert len(pages) == len(long_feed) and {worker for _, worker in pages} == {"0", "1"}
+    gaps = [later - earlier for (earlier, _), (later, _) in zip(pages, pages[1:])]
+    assert min(gaps) >= 0.18, sorted(gaps)[:5]
+
+
 def test_requests_beyond_the_memory_limit_wait_on_disk_until_the_crawl_ends(sqlite_url, site, long_feed, test_settings):
     """A feed's entries beyond OPENWATCH_FRONTIER_IN_MEMORY queue on disk under the data directory; the folder goes afterwards."""
     base, _ = site
