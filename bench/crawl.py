@@ -15,7 +15,13 @@ so that the fixture takes little of a 2-core machine from the crawl) and the 1-m
 after the row. AutoThrottle is off for the local site (as in the demo); politeness defaults for
 real sources are unchanged.
 
-    .venv/bin/python bench/crawl.py [--pages 2000] [--workers 2] [--repeat 3]
+    .venv/bin/python bench/crawl.py [--pages 2000] [--workers 2] [--repeat 3] [--furniture-kb 100]
+
+Each generated page holds a story of 5-12 paragraphs and, around it, `--furniture-kb` KB of what real
+news pages carry (inline scripts, a long menu, teaser lists; default 100, one of 8 templates per page:
+the Zyte benchmark's real pages weigh 111 KB at the median), so the per-page cost of fetching, storing
+and Scrapy's machinery is weighed against extraction work of a realistic size. `--furniture-kb 0`
+makes 4 KB pages, where that per-page cost weighs most.
 
 --repeat N runs every row N times and keeps the fastest wall and CPU seconds: other work on a
 shared machine only ever slows a run down, so the minimum is the least disturbed measure.
@@ -115,7 +121,7 @@ asyncio.run(main())
 """
 
 
-def page(i: int, rng: random.Random) -> str:
+def page(i: int, rng: random.Random, furniture: tuple[str, str, str] = ("", "", "")) -> str:
     topic = rng.randrange(len(VOCABULARY))
 
     def sentence() -> str:
@@ -123,23 +129,48 @@ def page(i: int, rng: random.Random) -> str:
         return " ".join(VOCABULARY[(rank + topic) % len(VOCABULARY)] for rank in ranks).capitalize()
 
     paragraphs = "".join(f"<p>{sentence()}.</p>" for _ in range(rng.randint(5, 12)))
+    head, menu, teasers = furniture
     return (f'<html><head><meta charset="utf-8"><title>Story {i}</title>'
-            f'<meta property="article:published_time" content="2024-0{i % 9 + 1}-1{i % 10}T08:00:00Z"></head><body>'
-            f'<nav><a href="/">Home</a> | <a href="/tech/">Tech</a> | <a href="/ai/">AI</a></nav>'
+            f'<meta property="article:published_time" content="2024-0{i % 9 + 1}-1{i % 10}T08:00:00Z">{head}</head><body>'
+            f'<nav><a href="/">Home</a> | <a href="/tech/">Tech</a> | <a href="/ai/">AI</a>{menu}</nav>'
             f'<article><h1>Story {i}</h1>{paragraphs}</article>'
             f'<aside><h3>Related</h3><ul>' + "".join(f'<li><a href="/a/{(i + k) % 97}.html">Other story {k}</a></li>'
                                                      for k in range(1, 6)) +
-            '</ul></aside><footer>Copyright Bench News. All rights reserved.</footer></body></html>')
+            f'</ul>{teasers}</aside><footer>Copyright Bench News. All rights reserved.</footer></body></html>')
 
 
-def build_site(root: Path, pages: int) -> list[Path]:
+def furniture(rng: random.Random, kb: int) -> tuple[str, str, str]:
+    """(head, menu, teasers): about `kb` KB of what real news pages carry besides the story (the Zyte
+    benchmark's pages: 111 KB at the median), inline scripts and styles (half of it), a long menu and
+    teaser lists. A site has a few page templates: build_site makes 8 and deals them out."""
+    def words(n: int) -> str:
+        return " ".join(rng.choices(VOCABULARY[:2000], k=n))
+
+    scripts, menu, teasers, size, n = [], [], [], 0, 0
+    while size < kb * 1024:
+        n += 1
+        script = (f"function track{n}(e,t){{var o=window.dataLayer||[];o.push({{event:'{words(2)}',"
+                  f"slot:{rng.randrange(10**6)},t:t}});return e&&e.id?'{words(3)}':null}}"
+                  f".ad-{n}{{margin:{rng.randrange(40)}px;color:#{rng.randrange(16**6):06x}}}")
+        link = f'<li><a href="/section/{n}/">{words(rng.randint(1, 3)).title()}</a></li>'
+        teaser = (f'<div class="teaser"><a href="/a/t{n}.html">{words(rng.randint(6, 12)).capitalize()}</a>'
+                  f'<span class="byline">{words(2).title()}</span></div>')
+        scripts.append(script)
+        (menu if n % 2 else teasers).append(link if n % 2 else teaser)
+        size += len(script) + len(link if n % 2 else teaser)
+    return (f"<script>{''.join(scripts)}</script>", f"<ul class=\"menu\">{''.join(menu)}</ul>",
+            f"<section class=\"more\">{''.join(teasers)}</section>")
+
+
+def build_site(root: Path, pages: int, furniture_kb: int = 0) -> list[Path]:
     rng = random.Random(7)
+    templates = [furniture(rng, furniture_kb) if furniture_kb > 0 else ("", "", "") for _ in range(8)]
     (root / "a").mkdir(parents=True)
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
     files = []
     for i in range(pages):
         path = root / "a" / f"{i}.html"
-        path.write_text(page(i, rng), encoding="utf-8")
+        path.write_text(page(i, rng, templates[i % len(templates)]), encoding="utf-8")
         files.append(path)
     return files
 
@@ -208,12 +239,15 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2, help="OPENWATCH_EXTRACT_WORKERS for the first crawl rows")
     parser.add_argument("--repeat", type=int, default=1, help="runs per row, the fastest kept (a shared machine)")
+    parser.add_argument("--furniture-kb", type=int, default=100,
+                        help="page furniture per page (scripts, menus, teasers), as real news pages carry; 0: 4 KB pages")
     args = parser.parse_args()
     global REPEAT
     REPEAT = args.repeat
     work = Path(tempfile.mkdtemp(prefix="ow-crawl-bench-"))
     port = free_port()
-    build_site(work / "site", args.pages)
+    files = build_site(work / "site", args.pages, args.furniture_kb)
+    print(f"{args.pages} pages, {sum(f.stat().st_size for f in files) / len(files) / 1024:.1f} KB each on average")
     server = subprocess.Popen([sys.executable, "-c", SERVE, str(port), str(work / "site")],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
