@@ -186,7 +186,6 @@ def store_pages(session: Session, pages: list[CrawledPage], near: NearDuplicateI
     ids = _insert_articles(session, originals)
     learned = [(ids[main], fingerprint) for main, fingerprint in fingerprints if main in ids]
 
-
     def learn(_session) -> None:
         """The index learns the new articles once committed: after a rollback it must not take later
         pages (or this batch, stored again) for copies of articles that do not exist."""

@@ -147,7 +147,7 @@ def text_matches(conn: Connection, model, text: str):
     find that set again and look each match up. The table is built once per connection and term
     (matching_rows) and dropped as soon as the database may have changed:
     `PRAGMA data_version` moves when another connection commits, `total_changes()` when this one
-    writes (rolled-back writes included), so what it holds is always what the FTS query would return."""
+    writes (rolled-back writes included), so what it holds is always what matching_rows would return."""
     found = _match_table(conn, model, text)
     if found is None:
         return None

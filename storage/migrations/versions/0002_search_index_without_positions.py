@@ -1,8 +1,9 @@
 """SQLite evidence search index without positions (FTS5 detail=none)
 
 The trigram index kept every trigram's positions for phrase queries; search now finds rows holding
-all of a term's trigrams and checks the substring on them, which needs no positions: the index is a
-third of its size and a common term's matches are found in a quarter of the time.
+some of a term's trigrams and checks the substring on them, which needs no positions: the index is a
+third of its size (claims and signals of the synthetic year: 50 MB, was 160 MB), and the index lookup of
+"open source", in a fifth of the claims, takes a quarter of the time.
 
 Revision ID: 0002
 Revises: 0001
