@@ -59,10 +59,10 @@ return string.format('%.6f', start - now)
 """
 
 
-def reserve_start(server, host: str, delay: float, key: str | None = None) -> float:
+def reserve_start(server, host: str, delay: float) -> float:
     """Reserve the next start of a request to `host`, `delay` seconds after the one reserved before it
     by any worker; returns how many seconds to wait for it."""
-    return float(server.eval(RESERVE_START, 1, key or keys()["next_start"], host, f"{delay:.6f}"))
+    return float(server.eval(RESERVE_START, 1, keys()["next_start"], host, f"{delay:.6f}"))
 
 
 class SharedHostDelay:
@@ -75,17 +75,17 @@ class SharedHostDelay:
 
     @classmethod
     def from_crawler(cls, crawler):
-        import redis
+        from scrapy_redis import connection
 
-        return cls(crawler, redis.Redis.from_url(crawler.settings.get("REDIS_URL")))
+        return cls(crawler, connection.from_settings(crawler.settings))  # as the shared queue connects
 
     async def process_request(self, request):
         downloader = self.crawler.engine.downloader
-        key = downloader.get_slot_key(request)
-        slot = downloader.slots.get(key)
+        host = downloader.get_slot_key(request)
+        slot = downloader.slots.get(host)
         delay = slot.delay if slot is not None else self.default_delay
         if delay > 0:
-            wait = reserve_start(self.server, key, delay)
+            wait = reserve_start(self.server, host, delay)
             if wait > 0:
                 await asyncio.sleep(wait)
 
