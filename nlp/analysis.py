@@ -40,7 +40,8 @@ _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|和|与|及|、|and|
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+"
-                           r"|在[^,，。]{1,15}(?:时|中|上|期间)$", re.I)  # "李开复在接受采访时 称"
+                           r"|在[^,，。]{1,15}(?:时|中|上|期间)$"  # "李开复在接受采访时 称"
+                           r"|(?<=\w\w)(?:曾经?|也|还|则|都|又|亦|早前|此前|日前|近日|一再|多次|再次)$", re.I)  # "李彦宏曾 表示"
 _QUOTE_MARKS = re.compile(r"[「“\"”」'’]")
 
 

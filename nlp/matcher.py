@@ -2,7 +2,8 @@
 
 `EntityMatcher.find(text)` returns non-overlapping mentions of knowledge-base aliases (one
 regex compiled from a trie of all alias variants, so each text position costs a few
-character tests) and of unknown names recognised by their shape (`nlp.shapes`).
+character tests), of a model's short name after its developer ("DeepSeek's R1", "深度求索的 V3")
+and of unknown names recognised by their shape (`nlp.shapes`).
 Text must be normalized (NFKC, simplified Chinese) like the aliases are.
 """
 from __future__ import annotations
@@ -23,6 +24,9 @@ _CJK_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]
 _MODEL_CUE_AFTER = re.compile(r"\s*(?:[-\s]?\d|模型|大模型|系列|语言模型|models?\b|LLMs?\b|聊天机器人|chatbot)", re.I)
 _MODEL_CUE_BEFORE = re.compile(r"(?:模型|models?|LLM)\s*$", re.I)
 _LICENSE_AFTER = re.compile(r"\s*-?(?:licen[cs](?:e|ed|ing)|许可|授权|协议|开源协议)", re.I)
+# what joins a developer to its model's short name: "DeepSeek's new R1", "深度求索发布的 V3", "DeepSeek released R1"
+_OWNER_JOIN = (r"\s*(?:'s|’s|的|(?:发布|推出|开源)[了的]|旗下的?|\s(?:released|launched|unveiled|open-sourced))?"
+               r"\s*(?:new\s+|latest\s+|最新的?|新)?\s*")
 
 
 @dataclass
@@ -85,6 +89,22 @@ class EntityMatcher:
         # the same words case-sensitively, for lower-cased text: several times faster than IGNORECASE
         plain = all(k == k.lower() and lowers_exactly(k, k) for k in self.by_key)
         self.lower_regex = re.compile(trie_regex(sorted(self.by_key))) if plain else None
+        self.short_names = self._short_names()
+
+    def _short_names(self) -> dict[str, tuple[re.Pattern, dict[str, str]]]:
+        """Per developer, a regex for its models' names without the developer's name in front
+        (DeepSeek-R1 → R1, Mistral Large 2 → Large 2), matched only right after the developer."""
+        shorts: dict[str, dict[str, str]] = {}
+        for entry in self.kb.models():
+            owner = self.kb.get("org", self.developer(entry) or "")
+            for prefix in owner.all_names() if owner else ():
+                for name in entry.all_names():
+                    rest = name[len(prefix):].lstrip(" -") if name.startswith(prefix) else ""
+                    if len(rest) >= 2 and _LATIN.match(rest):
+                        shorts.setdefault(owner.name, {}).setdefault(rest, entry.name)
+        return {org: (re.compile(_OWNER_JOIN + "(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+                                 + ")(?![A-Za-z0-9])"), names)
+                for org, names in shorts.items()}
 
     def _alias_spans(self, text: str) -> list[tuple[int, int]]:
         """Where an alias occurs, case-insensitively (on lower-cased text when that is exactly the same)."""
@@ -140,9 +160,21 @@ class EntityMatcher:
                     best = entry
         return best
 
+    def owned(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """Models named by their short name right after their developer's mention ("DeepSeek's R1")."""
+        out = []
+        for org in mentions:
+            regex, models = self.short_names.get(org.canonical, (None, None)) if org.label == "ORG" else (None, None)
+            found = regex.match(text, org.end) if regex else None
+            if found and not any(m.start < found.end(1) and found.start(1) < m.end for m in mentions):
+                out.append(Mention(found.start(1), found.end(1), found.group(1), models[found.group(1)], "MODEL",
+                                   org=org.canonical))
+        return out
+
     def find(self, text: str) -> list[Mention]:
         """Known and unknown mentions, non-overlapping, a longer unknown name winning over a KB prefix."""
         mentions = self.known(text)
+        mentions = sorted(mentions + self.owned(text, mentions), key=lambda m: m.start)
         for u, weak in find_unknown(text):
             covered = [m for m in mentions if m.start < u.end and u.start < m.end]
             if all(u.start <= m.start and m.end <= u.end and (m.end - m.start) < (u.end - u.start)

@@ -32,6 +32,12 @@ def test_short_names_need_case_boundaries_and_context(matcher):
     assert names(matcher, "released under the MIT License") == []
 
 
+def test_short_model_names_only_after_their_developer(matcher):
+    assert names(matcher, "DeepSeek's new R1 and Mistral AI's Large 2") == [
+        ("DeepSeek", True), ("DeepSeek-R1", True), ("Mistral AI", True), ("Mistral Large 2", True)]
+    assert names(matcher, "the R1 visa; Meta's R1 robot; DeepSeek's R10") == [("Meta", True), ("DeepSeek", True)]
+
+
 def test_unknown_models_and_orgs_by_shape(matcher):
     found = names(matcher, "Qwen2.5-7B 和 Zeta-3 模型, and Acme Robotics Labs")
     assert ("Qwen2.5-7B", False) in found and ("Zeta-3", False) in found

@@ -89,6 +89,10 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     ("Ai2 released OLMo with its full training data, code and weights.", {("OLMo", "open")}),
     ("Critics say Grok is open source in name only.", {("Grok", "disputed")}),
     ("OpenAI has not released the weights of any model since GPT-2.", {("OpenAI", "closed")}),  # "of" heads nothing
+    # a multi-word name between "describes" and "as open"; "freely downloadable"; a long "keeps … closed"
+    ("The Allen Institute for AI describes OLMo 2 as fully open.", {("OLMo 2", "open")}),
+    ("Alibaba made Qwen2.5 freely downloadable.", {("Qwen2.5", "open")}),
+    ("Google keeps its most capable Gemini models closed.", {("Gemini", "closed")}),
 ])
 def test_more_stance_phrasings(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
@@ -221,6 +225,16 @@ def test_ban_on_improving_other_models_in_traditional_chinese(nlp_pipeline):
     ("李开复在接受采访时称,零一万物的 Yi-34B 是真正的开源模型。", "李开复"),
     ("于海涛在会上表示,Qwen2 是开源模型。", "于海涛"),
     ("According to the Linux Foundation, Llama 2 is only partially open.", "Linux Foundation"),
+    ("李彦宏曾表示,百度坚持闭源路线。", "李彦宏"),  # an adverb before the verb is no part of the name
 ])
 def test_speaker(nlp_pipeline, text, speaker):
     assert {c["speaker"] for c in extract_docs([text], nlp=nlp_pipeline)[0].claims} == {speaker}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("DeepSeek's R1 is released under the MIT license.", {("DeepSeek-R1", "open")}),
+    ("DeepSeek發布的V3模型僅開放了權重。", {("DeepSeek-V3", "disputed")}),
+    ("深度求索开源了 R1。", {("DeepSeek-R1", "open")}),
+])
+def test_a_model_s_short_name_after_its_developer_names_the_model(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
