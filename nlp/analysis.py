@@ -294,7 +294,7 @@ def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], p
         taken.append((start, end))
         if stance == "open" and (_overlaps(concessions, start, end)
                                  or rules.negation.search(text, max(0, start - 12), start)
-                                 or rules.irrealis.search(text, max(0, start - 30), start)):
+                                 or rules.irrealis.search(text, max(0, start - 50), start)):
             continue
         if stance != "disputed" and (rules.topic_before.search(text, max(0, start - 4), start)
                                      or rules.topic_after.match(text, end)):

@@ -52,6 +52,8 @@ def test_stance_phrasings(nlp_pipeline, text, expected):
     "Anthropic runs an open-source program office in London.",   # attributive "open-source X"
     "如果 Meta 开源 Llama 4,它将成为最大的开源模型。",               # a condition and its consequence
     "Will Google ever open-source Gemini?",                       # a question
+    "OpenAI has not released GPT-4 under any open-source license.",  # a denied release
+    "The study, released under the MIT Technology Review banner, looked at GPT-4.",  # MIT, no licence
 ])
 def test_no_claim(nlp_pipeline, text):
     assert claims(nlp_pipeline, text) == set()
@@ -93,6 +95,8 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     ("The Allen Institute for AI describes OLMo 2 as fully open.", {("OLMo 2", "open")}),
     ("Alibaba made Qwen2.5 freely downloadable.", {("Qwen2.5", "open")}),
     ("Google keeps its most capable Gemini models closed.", {("Gemini", "closed")}),
+    ("IBM released its Granite models under Apache 2.0.", {("Granite", "open")}),
+    ("Meta said Llama 4 is available to download on Hugging Face.", {("Llama 4", "open")}),
 ])
 def test_more_stance_phrasings(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
