@@ -137,8 +137,9 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
             and not _is_speaker(rules, text, m, cue.start, mentions)                  # "腾讯称它…"
             and not (m["start"] >= cue.start  # a channel: "只能通过 ChatGPT", "…通过 ChatGPT 与 OpenAI 的 API"
                      and (_CHANNEL.search(text, 0, m["start"]) or _CHANNEL_BEFORE.search(text, cue.start, m["start"])))]
-    if rules.quantified.search(text, cs, cue.start) and not here:
-        return None, 0.0  # "各主要参与者都会将其…开源": a generic subject
+    generic = rules.quantified.search(text, cs, cue.start)
+    if generic and not any(m["start"] >= generic.end() for m in here):
+        return None, 0.0  # "各主要参与者都会将其…开源", "X found that many models are…": a generic subject
     pronoun = not here and rules.anaphora.search(text, cs, cue.start)  # "But it is not open source … the OSI"
     later = [] if cue.generic or cue.local or cue.predicative or pronoun else \
         [m for m in mentions if cue.end <= m["start"] < ce and not _is_channel(text, cs, m)]

@@ -97,6 +97,11 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     ("Google keeps its most capable Gemini models closed.", {("Gemini", "closed")}),
     ("IBM released its Granite models under Apache 2.0.", {("Granite", "open")}),
     ("Meta said Llama 4 is available to download on Hugging Face.", {("Llama 4", "open")}),
+    # "calls it open source but the licence …" disputes the label (GUIDELINES), in English and Chinese
+    ("Meta calls Llama open source, but its license restricts how the model can be used.", {("Llama", "disputed")}),
+    ("Meta 虽然号称开源,但 Llama 的许可证禁止月活超过 7 亿的公司免费使用。", {("Llama", "disputed")}),
+    ("Researchers found that many “open” models are open only in name.", set()),  # a generic subject
+    ("Researchers at Radboud University found that many “open” models are open only in name.", set()),
 ])
 def test_more_stance_phrasings(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
@@ -156,6 +161,11 @@ def test_disputed_wins_over_the_open_label_in_one_sentence(nlp_pipeline):
     ("GPT-4o 沒有開放權重,只能透過 ChatGPT 與 OpenAI 的 API 使用。", ("GPT-4o", "api_only")),
     ("騰訊混元大模型目前並未開源,僅透過騰訊雲提供服務。", ("Hunyuan", "api_only")),  # only through a cloud
     ("OpenAI was sued for abandoning the openness its name once promised.", ("OpenAI", "open_name_closed_practice")),
+    ("Meta calls Llama open source, but its license restricts how the model can be used.", ("Llama", "use_restrictions")),
+    ("Mistral Large is only available under a research license.", ("Mistral Large", "non_commercial")),
+    ("DeepSeek-R1's weights are public, but DeepSeek shared few details about its training data.",
+     ("DeepSeek-R1", "training_data_undisclosed")),
+    ("The model card for Gemma 2 says little about the data it was trained on.", ("Gemma 2", "training_data_undisclosed")),
 ])
 def test_signal_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
