@@ -36,7 +36,7 @@ _SINCE = re.compile(r"(?:自从?|since)\s*$", re.I)
 _SINCE_AFTER = re.compile(r"\s*(?:之?后|以来|起)")
 _CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
 _CHANNEL_BEFORE = re.compile(r"通过|经由|\bvia\b|\bthrough\b", re.I)
-_CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|和|与|及|、|and|or|,)*", re.I)
+_CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|[\w.-]+(?:'s|’s|的)|和|与|及|、|and|or|,)*", re.I)
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+"
@@ -69,8 +69,9 @@ def _prefer_models(cands: list[dict]) -> dict | None:
 
 
 def _specialize(subject: dict, context: list[dict], families: dict, text: str) -> dict:
-    """A family name gives way to a named member of it (Llama → Llama 3, also from Llama 3 8B),
-    unless the text says it means the family ("Llama 系列")."""
+    """A family name gives way to a named member of it (Llama → Llama 3, also from Llama 3 8B: the most
+    specific member that is no sized variant, so Llama 3.1 from Llama 3.1 405B), unless the text says
+    it means the family ("Llama 系列")."""
     if subject["label"] != "MODEL" or re.search(r"\d", subject["canonical"]) \
             or _FAMILY_WORD.search(subject["text"]) or (subject["start"] >= 0 and _FAMILY_WORD.match(text, subject["end"])):
         return subject
@@ -81,9 +82,9 @@ def _specialize(subject: dict, context: list[dict], families: dict, text: str) -
         while chain[-1] in families and families[chain[-1]] not in chain:
             chain.append(families[chain[-1]])
         if subject["canonical"] in chain[1:]:
-            member = chain[chain.index(subject["canonical"]) - 1]
-            if not _SIZED.search(member):  # a sized variant is not what a family name stands for
-                return {**m, "canonical": member}
+            members = [c for c in chain[:chain.index(subject["canonical"])] if not _SIZED.search(c)]
+            if members:
+                return {**m, "canonical": members[0]}
     return subject
 
 

@@ -127,7 +127,9 @@ class CueComponent:
             cues, before = [], []
             for s, e in split_sentences(full):
                 cues.append(self.rules.sentence_cues(full[s:e], s, [_shift(m, s) for m in before]))
-                before = [m for m in mentions if s <= m["start"] < e] or before
+                inside = [m for m in mentions if s <= m["start"] < e]
+                if any(not m["referee"] for m in inside):  # as nlp.extract: a referee is never pointed back to
+                    before = inside
             ext.cues = cues
         return doc
 

@@ -94,7 +94,7 @@ def _candidate_doc(nlp, entities, rules, result: Extraction):
             doc_mentions += [m.as_context(s - pos) for m in inside]
             offsets.append((pos, s))
             pos += len(sentence) + 1
-        if inside:
+        if any(not m.referee for m in inside):  # a referee (OSI) is never what a pronoun points back to
             previous = inside
     joined = "\n".join(parts)
     doc = nlp.make_doc(joined)

@@ -91,9 +91,10 @@ class EntityMatcher:
         self.lower_regex = re.compile(trie_regex(sorted(self.by_key))) if plain else None
         self.short_names = self._short_names()
 
-    def _short_names(self) -> dict[str, tuple[re.Pattern, dict[str, str]]]:
-        """Per developer, a regex for its models' names without the developer's name in front
-        (DeepSeek-R1 → R1, Mistral Large 2 → Large 2), matched only right after the developer."""
+    def _short_names(self) -> dict[str, tuple[re.Pattern, re.Pattern | None, dict[str, str]]]:
+        """Per developer, its models' names without the developer's name in front (DeepSeek-R1 → R1,
+        Mistral Large 2 → Large 2): a regex for them right after the developer, one for those with a
+        digit on their own (None if there are none), and short name → model."""
         shorts: dict[str, dict[str, str]] = {}
         for entry in self.kb.models():
             owner = self.kb.get("org", self.developer(entry) or "")
@@ -102,9 +103,16 @@ class EntityMatcher:
                     rest = name[len(prefix):].lstrip(" -") if name.startswith(prefix) else ""
                     if len(rest) >= 2 and _LATIN.match(rest):
                         shorts.setdefault(owner.name, {}).setdefault(rest, entry.name)
-        return {org: (re.compile(_OWNER_JOIN + "(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
-                                 + ")(?![A-Za-z0-9])"), names)
-                for org, names in shorts.items()}
+
+        def alternatives(names) -> str:
+            return "(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + ")(?![A-Za-z0-9])"
+
+        out = {}
+        for org, names in shorts.items():
+            numbered = [n for n in names if re.search(r"\d", n)]
+            out[org] = (re.compile(_OWNER_JOIN + alternatives(names)),
+                        re.compile("(?<![A-Za-z0-9.-])" + alternatives(numbered)) if numbered else None, names)
+        return out
 
     def _alias_spans(self, text: str) -> list[tuple[int, int]]:
         """Where an alias occurs, case-insensitively (on lower-cased text when that is exactly the same)."""
@@ -161,15 +169,29 @@ class EntityMatcher:
         return best
 
     def owned(self, text: str, mentions: list[Mention]) -> list[Mention]:
-        """Models named by their short name right after their developer's mention ("DeepSeek's R1")."""
-        out = []
+        """Models named by a short name after their developer: right after it ("DeepSeek's R1", "深度求索
+        发布的 V3", any short name), or anywhere after its first mention if the short name holds a digit
+        ("DeepSeek … R1 is only open weights"; "Coder" or "Large" alone are words)."""
+        out: list[Mention] = []
+        first: dict[str, Mention] = {}
         for org in mentions:
-            regex, models = self.short_names.get(org.canonical, (None, None)) if org.label == "ORG" else (None, None)
-            found = regex.match(text, org.end) if regex else None
-            if found and not any(m.start < found.end(1) and found.start(1) < m.end for m in mentions):
+            if org.label == "ORG" and org.canonical in self.short_names:
+                first.setdefault(org.canonical, org)
+                after, _, models = self.short_names[org.canonical]
+                found = after.match(text, org.end)
+                if found:
+                    out.append(Mention(found.start(1), found.end(1), found.group(1), models[found.group(1)], "MODEL",
+                                       org=org.canonical))
+        for org in first.values():
+            _, numbered, models = self.short_names[org.canonical]
+            for found in numbered.finditer(text, org.end) if numbered else ():
                 out.append(Mention(found.start(1), found.end(1), found.group(1), models[found.group(1)], "MODEL",
                                    org=org.canonical))
-        return out
+        kept: list[Mention] = []
+        for m in sorted(out, key=lambda m: m.start):
+            if not any(x.start < m.end and m.start < x.end for x in mentions + kept):
+                kept.append(m)
+        return kept
 
     def find(self, text: str) -> list[Mention]:
         """Known and unknown mentions, non-overlapping, a longer unknown name winning over a KB prefix."""

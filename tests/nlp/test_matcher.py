@@ -36,6 +36,9 @@ def test_short_model_names_only_after_their_developer(matcher):
     assert names(matcher, "DeepSeek's new R1 and Mistral AI's Large 2") == [
         ("DeepSeek", True), ("DeepSeek-R1", True), ("Mistral AI", True), ("Mistral Large 2", True)]
     assert names(matcher, "the R1 visa; Meta's R1 robot; DeepSeek's R10") == [("Meta", True), ("DeepSeek", True)]
+    # one with a digit also on its own after the developer's first mention; a word such as "Coder" only right after
+    assert names(matcher, "R1 first. DeepSeek then shipped Coder and V3, and R1 too.") == [
+        ("DeepSeek", True), ("DeepSeek-V3", True), ("DeepSeek-R1", True)]
 
 
 def test_unknown_models_and_orgs_by_shape(matcher):

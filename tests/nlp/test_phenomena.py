@@ -252,3 +252,29 @@ def test_speaker(nlp_pipeline, text, speaker):
 ])
 def test_a_model_s_short_name_after_its_developer_names_the_model(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+def test_a_pronoun_skips_a_sentence_that_names_only_a_referee(nlp_pipeline):
+    text = ("Meta released Llama 3.1 405B on Tuesday. But the model does not meet the Open Source Initiative's "
+            "definition. Its license bars companies with more than 700 million monthly active users.")
+    assert ("Llama 3.1 405B", "disputed") in claims(nlp_pipeline, text)
+    assert ("Llama 3.1 405B", "usage_threshold") in signals(nlp_pipeline, text)
+
+
+def test_a_family_name_gives_way_to_the_most_specific_unsized_member(nlp_pipeline):
+    text = "Meta released Llama 3.1 405B. Critics say Llama is not truly open source."
+    assert claims(nlp_pipeline, text) == {("Llama 3.1", "disputed")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('"Meta is confusing open source with open weights," said Ayah Bdeir.', ("Meta", "disputed")),
+    ("专家认为 DeepSeek-R1 的开放权重不等于开源。", ("DeepSeek-R1", "disputed")),
+    ("深度求索(DeepSeek)上月发布推理模型 R1。多位学者指出, R1 只是开放权重。", ("DeepSeek-R1", "disputed")),
+])
+def test_open_weights_are_not_open_source(nlp_pipeline, text, expected):
+    assert expected in claims(nlp_pipeline, text)
+
+
+def test_a_possessive_name_in_the_channel_list_is_a_channel(nlp_pipeline):
+    text = "OpenAI's GPT-4o, by contrast, is only available through OpenAI's API and ChatGPT."
+    assert signals(nlp_pipeline, text) == {("GPT-4o", "api_only")}
