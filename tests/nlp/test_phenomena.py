@@ -97,6 +97,9 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     ("Google keeps its most capable Gemini models closed.", {("Gemini", "closed")}),
     ("IBM released its Granite models under Apache 2.0.", {("Granite", "open")}),
     ("Meta said Llama 4 is available to download on Hugging Face.", {("Llama 4", "open")}),
+    ("OpenAI has not publicly released GPT-4's weights.", {("GPT-4", "closed")}),
+    ("Gemini Ultra is a closed-weight model.", {("Gemini", "closed")}),
+    ("DBRX is available under the Databricks Open Model License.", set()),  # a licence's name, no open label
     # "calls it open source but the licence …" disputes the label (GUIDELINES), in English and Chinese
     ("Meta calls Llama open source, but its license restricts how the model can be used.", {("Llama", "disputed")}),
     ("Meta 虽然号称开源,但 Llama 的许可证禁止月活超过 7 亿的公司免费使用。", {("Llama", "disputed")}),
