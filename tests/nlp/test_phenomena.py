@@ -100,6 +100,10 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     ("OpenAI has not publicly released GPT-4's weights.", {("GPT-4", "closed")}),
     ("Gemini Ultra is a closed-weight model.", {("Gemini", "closed")}),
     ("DBRX is available under the Databricks Open Model License.", set()),  # a licence's name, no open label
+    ("OpenAI 变得越来越封闭。", {("OpenAI", "closed")}),
+    ("有开发者批评 Llama 2 是披着开源外衣的商业产品。", {("Llama 2", "disputed")}),
+    ("业内人士认为, Grok-1 开源得并不彻底。", {("Grok-1", "disputed")}),
+    ("通义千问 Qwen-72B 可免费商用。", {("Qwen-72B", "open")}),
     # "calls it open source but the licence …" disputes the label (GUIDELINES), in English and Chinese
     ("Meta calls Llama open source, but its license restricts how the model can be used.", {("Llama", "disputed")}),
     ("Meta 虽然号称开源,但 Llama 的许可证禁止月活超过 7 亿的公司免费使用。", {("Llama", "disputed")}),
@@ -169,6 +173,8 @@ def test_disputed_wins_over_the_open_label_in_one_sentence(nlp_pipeline):
     ("DeepSeek-R1's weights are public, but DeepSeek shared few details about its training data.",
      ("DeepSeek-R1", "training_data_undisclosed")),
     ("The model card for Gemma 2 says little about the data it was trained on.", ("Gemma 2", "training_data_undisclosed")),
+    ("Grok-1 的训练数据来源不明。", ("Grok-1", "training_data_undisclosed")),
+    ("GPT-4 的技术细节几乎没有公开。", ("GPT-4", "technical_details_undisclosed")),
 ])
 def test_signal_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
