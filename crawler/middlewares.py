@@ -1,9 +1,14 @@
-"""Spider middleware: article pages already stored are not fetched again (resumed or repeated crawls)."""
+"""Middlewares: article pages already stored are not fetched again (spider middleware, resumed or
+repeated crawls); a site's robots.txt Crawl-delay is kept (downloader middleware)."""
 from __future__ import annotations
 
+import logging
 from collections import deque
 
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+
+logger = logging.getLogger(__name__)
 
 
 class SkipStoredArticles:
@@ -53,3 +58,40 @@ class SkipStoredArticles:
                     yield passed
         for passed in self._passed(batch):
             yield passed
+
+
+class RobotsTxtCrawlDelay(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware (ROBOTSTXT_OBEY), which also keeps the site's `Crawl-delay`:
+    the host's download slot waits at least that long between requests (up to
+    OPENWATCH_MAX_CRAWL_DELAY seconds). Scrapy reads the directive but does not apply it, and
+    AutoThrottle would lower the slot's delay below it: the floor is set again after each response
+    AutoThrottle has adjusted for. With crawl workers, SharedHostDelay spreads it across them."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.max_delay = crawler.settings.getfloat("OPENWATCH_MAX_CRAWL_DELAY")
+        self.floors: dict[str, float] = {}  # download slot -> the site's Crawl-delay
+        crawler.signals.connect(self._response_downloaded, signal=signals.response_downloaded)
+
+    def process_request_2(self, rp, request: Request) -> None:
+        super().process_request_2(rp, request)
+        if rp is None:
+            return
+        delay = rp.crawl_delay(self._robotstxt_useragent or request.headers.get(b"User-Agent", self._default_useragent))
+        if delay:
+            key = self.crawler.engine.downloader.get_slot_key(request)
+            if key not in self.floors:
+                logger.info("crawl.crawl_delay host=%s delay=%s", key, min(delay, self.max_delay))
+                self.crawler.stats.set_value("openwatch/crawl_delay", min(delay, self.max_delay))
+            self.floors[key] = min(delay, self.max_delay)
+            self._keep_floor(key)
+
+    def _response_downloaded(self, response, request: Request, spider) -> None:
+        key = request.meta.get("download_slot")
+        if key in self.floors:
+            self._keep_floor(key)
+
+    def _keep_floor(self, key: str) -> None:
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if slot is not None and slot.delay < self.floors[key]:
+            slot.delay = self.floors[key]

@@ -39,6 +39,8 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"  # a crawler cra
 # Robots, offsite, timeouts, retries, redirects (HTTP and meta refresh), decompression, proxies and depth stay.
 # Cookies are off (COOKIES_ENABLED): their middleware is not even loaded.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtCrawlDelay": 100,   # robots.txt, with its Crawl-delay kept (Scrapy's ignores it)
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
@@ -68,6 +70,7 @@ WARN_ON_GENERATOR_RETURN_VALUE = False    # a developer's check (it inspects the
 # OpenWatch's own settings
 OPENWATCH_STORE_BATCH = 100               # articles written per transaction
 OPENWATCH_MIN_TEXT_CHARS = 80             # shorter main text: not an article
+OPENWATCH_MAX_CRAWL_DELAY = 60            # a robots.txt Crawl-delay is kept up to this many seconds
 OPENWATCH_FRONTIER_IN_MEMORY = 1000       # pending requests per source kept in memory; the rest wait on disk
 OPENWATCH_EXTRACT_WORKERS = 0            # extraction processes; 0: in-process (workers pay off only with idle cores)
 OPENWATCH_EXTRACT_WORKERS_AFTER = 100     # pages extracted in-process before the workers start: a small crawl

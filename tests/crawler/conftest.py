@@ -67,9 +67,10 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         Handler.hits[path] = Handler.hits.get(path, 0) + 1
         Handler.arrivals.append((time.monotonic(), path, self.headers.get("X-Worker")))
-        base = f"http://127.0.0.1:{self.server.server_port}"
+        base = f"http://{self.headers['Host']}"  # "localhost:…" is the same site with a Crawl-delay
         if path == "/robots.txt":
-            return self.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+            delay = b"Crawl-delay: 0.3\n" if base.startswith("http://localhost:") else b""
+            return self.send(200, b"User-agent: *\nDisallow: /private/\n" + delay, "text/plain")
         if path == "/feed.xml":
             if self.headers.get("If-None-Match") == '"v1"':
                 return self.send(304, ctype=None, headers=[("ETag", '"v1"')])
@@ -85,6 +86,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(304, ctype=None, headers=[("ETag", '"long"')])
             items = [(f"{base}/a/{i}.html", f"Story {i}") for i in LONG_FEED]
             return self.send(200, feed(items), "application/rss+xml", [("ETag", '"long"')])
+        if path == "/short.xml":  # six stories: 50-55 on 127.0.0.1, 60-65 on localhost
+            first = 60 if base.startswith("http://localhost:") else 50
+            return self.send(200, feed([(f"{base}/a/{i}.html", f"Story {i}") for i in range(first, first + 6)]),
+                             "application/rss+xml")
         if path == "/broken.xml":
             return self.send(200, feed([(f"{base}/a/4.html", "Four"), (f"{base}/a/5.html", "Five")], bad=True),
                              "application/rss+xml")

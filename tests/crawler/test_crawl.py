@@ -177,7 +177,7 @@ def test_crawl_collects_garbage_less_often_and_restores_the_settings(sqlite_url,
 
 
 def test_crawl_keeps_its_safeguards_and_drops_per_page_extras():
-    """Robots, offsite, timeouts, retries, redirects, decompression limits, HTTP errors and depth stay on (the
+    """Robots (with its Crawl-delay), offsite, timeouts, retries, redirects, decompression limits, HTTP errors and depth stay on (the
     fixture crawl above exercises them); per-page work nothing reads (transfer byte counts, HTTP auth, Referer,
     debugging checks, periodic log lines and memory checks, feed exports, Scrapy's remote-control HTTP server)
     is off, and a response's items get one processing slot (a page yields one item; every slot costs a
@@ -192,7 +192,7 @@ def test_crawl_keeps_its_safeguards_and_drops_per_page_extras():
         return {path.rsplit(".", 1)[-1] for path in build_component_list(settings.getwithbase(name))}
 
     downloader, spider, extensions = (enabled(n) for n in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS"))
-    assert {"RobotsTxtMiddleware", "OffsiteMiddleware", "DownloadTimeoutMiddleware", "RetryMiddleware",
+    assert {"RobotsTxtCrawlDelay", "OffsiteMiddleware", "DownloadTimeoutMiddleware", "RetryMiddleware",
             "RedirectMiddleware", "MetaRefreshMiddleware", "HttpCompressionMiddleware", "UserAgentMiddleware",
             "HttpProxyMiddleware"} <= downloader
     assert {"HttpErrorMiddleware", "DepthMiddleware", "UrlLengthMiddleware", "SkipStoredArticles"} <= spider
@@ -251,6 +251,24 @@ def test_workers_keep_a_host_s_download_delay_between_them(sqlite_url, site, arr
     assert len(pages) == len(long_feed) and {worker for _, worker in pages} == {"0", "1"}
     gaps = [later - earlier for (earlier, _), (later, _) in zip(pages, pages[1:])]
     assert min(gaps) >= 0.18, sorted(gaps)[:5]
+
+
+def test_a_robots_txt_crawl_delay_spaces_the_site_s_requests(sqlite_url, site, arrivals, run_crawl):
+    """robots.txt on localhost asks for Crawl-delay: 0.3 (on 127.0.0.1 it does not): with AutoThrottle on
+    and its start delay shorter, the site's pages are requested at least 0.3 s apart."""
+    base, _ = site
+    add_feeds(base, fast="/short.xml")
+    add_feeds(base.replace("127.0.0.1", "localhost"), polite="/short.xml")
+    summaries = run_crawl(["fast", "polite"], AUTOTHROTTLE_ENABLED=True, AUTOTHROTTLE_START_DELAY=0.01,
+                          RANDOMIZE_DOWNLOAD_DELAY=False)
+    assert summaries["fast"]["new_articles"] == summaries["polite"]["new_articles"] == 6
+
+    def smallest_gap(prefix: str) -> float:
+        times = [when for when, path, _ in arrivals if path.startswith(prefix)]
+        return min(b - a for a, b in zip(times, times[1:]))
+
+    assert smallest_gap("/a/6") >= 0.28  # localhost
+    assert smallest_gap("/a/5") < 0.2    # 127.0.0.1
 
 
 def test_requests_beyond_the_memory_limit_wait_on_disk_until_the_crawl_ends(sqlite_url, site, long_feed, test_settings):
