@@ -24,6 +24,9 @@ _CJK_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]
 _MODEL_CUE_AFTER = re.compile(r"\s*(?:[-\s]?\d|模型|大模型|系列|语言模型|models?\b|LLMs?\b|聊天机器人|chatbot)", re.I)
 _MODEL_CUE_BEFORE = re.compile(r"(?:模型|models?|LLM)\s*$", re.I)
 _LICENSE_AFTER = re.compile(r"\s*-?(?:licen[cs](?:e|ed|ing)|许可|授权|协议|开源协议)", re.I)
+# a tier or variant word after a model's name and version ("Claude 3 Opus", "Gemini 2.5 Pro", "GPT-4o mini")
+_TIER = re.compile(r"(?:[- ](?:Pro|Flash|Ultra|Nano|Max|Mini|Turbo|Opus|Sonnet|Haiku|Lite|Plus|Air|Instruct|Chat|Coder|"
+                   r"Thinking|Preview|Vision|VL)|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
 # what joins a developer to its model's short name: "DeepSeek's new R1", "深度求索发布的 V3", "DeepSeek released R1"
 _OWNER_JOIN = (r"\s*(?:'s|’s|的|(?:发布|推出|开源)[了的]|旗下的?|\s(?:released|launched|unveiled|open-sourced))?"
                r"\s*(?:new\s+|latest\s+|最新的?|新)?\s*")
@@ -206,4 +209,14 @@ class EntityMatcher:
                     continue  # "Windows 11", "Top 10": a version only counts after a known family
                 u.org = self.developer(family) if family else None
                 mentions = [m for m in mentions if m not in covered] + [u]
-        return sorted(mentions, key=lambda m: m.start)
+        return [self._with_tier(text, m) for m in sorted(mentions, key=lambda m: m.start)]
+
+    @staticmethod
+    def _with_tier(text: str, m: Mention) -> Mention:
+        """A model followed by a tier word is that tier, a name of its own outside the knowledge base
+        ("Claude 3 Opus", developer Anthropic), so analysts see it among the unknown names."""
+        tier = _TIER.match(text, m.end) if m.label == "MODEL" else None
+        if tier is None:
+            return m
+        name = text[m.start:tier.end()]
+        return Mention(m.start, tier.end(), name, name, "MODEL", known=False, org=m.org)

@@ -41,6 +41,14 @@ def test_short_model_names_only_after_their_developer(matcher):
         ("DeepSeek", True), ("DeepSeek-V3", True), ("DeepSeek-R1", True)]
 
 
+def test_a_tier_after_a_model_is_a_name_of_its_own(matcher):
+    assert names(matcher, "Claude 3 Opus, Gemini 2.5 Pro, GPT-4o mini and Doubao-1.5-pro") == [
+        ("Claude 3 Opus", False), ("Gemini 2.5 Pro", False), ("GPT-4o mini", False), ("Doubao-1.5-pro", False)]
+    found = {m.canonical: m.org for m in matcher.find("Claude 3 Opus")}
+    assert found == {"Claude 3 Opus": "Anthropic"}  # the developer comes with it
+    assert names(matcher, "Llama 3 Large language models") == [("Llama 3", True)]  # an adjective is no tier
+
+
 def test_unknown_models_and_orgs_by_shape(matcher):
     found = names(matcher, "Qwen2.5-7B 和 Zeta-3 模型, and Acme Robotics Labs")
     assert ("Qwen2.5-7B", False) in found and ("Zeta-3", False) in found
