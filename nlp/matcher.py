@@ -171,7 +171,7 @@ class EntityMatcher:
                     best = entry
         return best
 
-    def owned(self, text: str, mentions: list[Mention]) -> list[Mention]:
+    def short_name_mentions(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """Models named by a short name after their developer: right after it ("DeepSeek's R1", "深度求索
         发布的 V3", any short name), or anywhere after its first mention if the short name holds a digit
         ("DeepSeek … R1 is only open weights"; "Coder" or "Large" alone are words)."""
@@ -199,7 +199,7 @@ class EntityMatcher:
     def find(self, text: str) -> list[Mention]:
         """Known and unknown mentions, non-overlapping, a longer unknown name winning over a KB prefix."""
         mentions = self.known(text)
-        mentions = sorted(mentions + self.owned(text, mentions), key=lambda m: m.start)
+        mentions = sorted(mentions + self.short_name_mentions(text, mentions), key=lambda m: m.start)
         for u, weak in find_unknown(text):
             covered = [m for m in mentions if m.start < u.end and u.start < m.end]
             if all(u.start <= m.start and m.end <= u.end and (m.end - m.start) < (u.end - u.start)
