@@ -703,6 +703,11 @@ def article_rows(conn: Connection, filters: Filters, limit: int | None = EVIDENC
     return stmt
 
 
+def claim_count(conn: Connection, filters: Filters) -> int:
+    """The filtered claims (the explorer's count: unlike totals, a new search term finds no signals)."""
+    return total(conn, Claim, filters)
+
+
 def count_rows(conn: Connection, kind: str, filters: Filters) -> int:
     """How many rows an export of `kind` (claims | signals | articles) will write."""
     if kind == "articles":

@@ -8,7 +8,7 @@ from storage.queries import EVIDENCE_LIMIT
 
 filters = state.setup("explorer")
 st.title("Claims explorer")
-total = state.run("totals")["claims"]
+total = state.run("claim_count")
 if not total:
     widgets.empty_state("claims")
     st.stop()

@@ -163,6 +163,19 @@ def test_text_search_needs_the_term_itself_not_its_trigrams_apart(filled_sqlite)
         assert queries.count_rows(conn, "claims", Filters(text="sesame for")) == 1
 
 
+def test_the_explorer_s_count_searches_claims_only(filled_sqlite):
+    """A new search term on the explorer builds the claims' match table, not the signals' (totals builds both)."""
+    engine = get_engine(filled_sqlite)
+    engine.dispose()
+    with engine.connect() as conn:
+        n = queries.claim_count(conn, Filters(text="open source"))
+        built = set(conn.connection.info["openwatch_matches"]["tables"])
+        assert built == {("claim", "open source")}
+        assert n == queries.totals(conn, Filters(text="open source"))["claims"] > 0
+        assert set(conn.connection.info["openwatch_matches"]["tables"]) == {("claim", "open source"),
+                                                                            ("signal", "open source")}
+
+
 def test_text_search_finds_chinese_substrings(filled_url):
     with get_engine(filled_url).connect() as conn:
         hits = queries.claims_page(conn, Filters(text="算不上开源"), limit=20)
