@@ -104,6 +104,8 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     ("有开发者批评 Llama 2 是披着开源外衣的商业产品。", {("Llama 2", "disputed")}),
     ("业内人士认为, Grok-1 开源得并不彻底。", {("Grok-1", "disputed")}),
     ("通义千问 Qwen-72B 可免费商用。", {("Qwen-72B", "open")}),
+    ("蘋果釋出 OpenELM 模型,並公開了訓練程式碼與資料集。", {("OpenELM", "open")}),  # its training code and data
+    ("Meta 拒绝公开 Llama 3 的训练代码。", set()),  # a refusal is no release
     # "calls it open source but the licence …" disputes the label (GUIDELINES), in English and Chinese
     ("Meta calls Llama open source, but its license restricts how the model can be used.", {("Llama", "disputed")}),
     ("Meta 虽然号称开源,但 Llama 的许可证禁止月活超过 7 亿的公司免费使用。", {("Llama", "disputed")}),
@@ -175,6 +177,7 @@ def test_disputed_wins_over_the_open_label_in_one_sentence(nlp_pipeline):
     ("The model card for Gemma 2 says little about the data it was trained on.", ("Gemma 2", "training_data_undisclosed")),
     ("Grok-1 的训练数据来源不明。", ("Grok-1", "training_data_undisclosed")),
     ("GPT-4 的技术细节几乎没有公开。", ("GPT-4", "technical_details_undisclosed")),
+    ("OpenAI 不愿公开训练代码。", ("OpenAI", "training_process_undisclosed")),
 ])
 def test_signal_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
