@@ -106,6 +106,10 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     ("通义千问 Qwen-72B 可免费商用。", {("Qwen-72B", "open")}),
     ("蘋果釋出 OpenELM 模型,並公開了訓練程式碼與資料集。", {("OpenELM", "open")}),  # its training code and data
     ("Meta 拒绝公开 Llama 3 的训练代码。", set()),  # a refusal is no release
+    ("OpenAI, which started as a nonprofit, has become increasingly secretive.", {("OpenAI", "closed")}),
+    ("Google has been cautious, keeping Gemini closed while releasing Gemma openly.", {("Gemini", "closed")}),
+    ("Musk sued OpenAI for abandoning its open-source roots.", {("OpenAI", "closed")}),
+    ("Alibaba has open-sourced more than 100 Qwen models.", {("Qwen", "open")}),  # a quantity heads nothing
     # "calls it open source but the licence …" disputes the label (GUIDELINES), in English and Chinese
     ("Meta calls Llama open source, but its license restricts how the model can be used.", {("Llama", "disputed")}),
     ("Meta 虽然号称开源,但 Llama 的许可证禁止月活超过 7 亿的公司免费使用。", {("Llama", "disputed")}),
