@@ -36,6 +36,7 @@ _SINCE = re.compile(r"(?:自从?|since)\s*$", re.I)
 _SINCE_AFTER = re.compile(r"\s*(?:之?后|以来|起)")
 _CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
 _CHANNEL_BEFORE = re.compile(r"通过|经由|\bvia\b|\bthrough\b", re.I)
+_CHANNEL_OWNER = re.compile(r"\s*(?:'s|’s|的)\s*(?:API|接口|云|平台|应用|app|service|platform|cloud)", re.I)
 _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|[\w.-]+(?:'s|’s|的)|和|与|及|、|and|or|,)*", re.I)
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
@@ -129,15 +130,17 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     if cue.generic:
         g = rules.generic_after.match(text, cue.end)
         gap_end = g.end() if g else cue.end
-    after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < ce]
+    after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < ce
+             and not _is_channel(text, cs, m)]  # "只能通过 API 和 ChatGPT": a channel listed after the cue
     if after:
         return _prefer_models(after), 0.9
     if cue.other_head:
         return None, 0.0
     here = [m for m in mentions if cs <= m["start"] < cue.end
             and not _is_speaker(rules, text, m, cue.start, mentions)                  # "腾讯称它…"
-            and not (m["start"] >= cue.start  # a channel: "只能通过 ChatGPT", "…通过 ChatGPT 与 OpenAI 的 API"
-                     and (_CHANNEL.search(text, 0, m["start"]) or _CHANNEL_BEFORE.search(text, cue.start, m["start"])))]
+            and not (m["start"] >= cue.start  # a channel: "只能通过 ChatGPT", "…通过 ChatGPT 与 OpenAI 的 API",
+                     and (_CHANNEL.search(text, 0, m["start"]) or _CHANNEL_BEFORE.search(text, cue.start, m["start"])
+                          or _CHANNEL_OWNER.match(text, m["end"])))]  # "仅提供阿里云的 API 服务"
     generic = rules.quantified.search(text, cs, cue.start)
     if generic and not any(m["start"] >= generic.end() for m in here):
         return None, 0.0  # "各主要参与者都会将其…开源", "X found that many models are…": a generic subject

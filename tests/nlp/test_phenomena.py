@@ -291,6 +291,14 @@ def test_open_weights_are_not_open_source(nlp_pipeline, text, expected):
     assert expected in claims(nlp_pipeline, text)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("反觀OpenAI,自GPT-2之後就不再公開主要模型的權重,旗下模型只能透過API和ChatGPT取得。", ("OpenAI", "api_only")),
+    ("阿里雲發布旗艦模型Qwen2.5-Max,但這次並未開源,僅提供阿里雲的API服務。", ("Qwen2.5-Max", "api_only")),
+])
+def test_a_channel_right_after_the_cue_or_owning_the_api_is_no_subject(nlp_pipeline, text, expected):
+    assert {x for x in signals(nlp_pipeline, text) if x[1] == "api_only"} == {expected}
+
+
 def test_a_possessive_name_in_the_channel_list_is_a_channel(nlp_pipeline):
     text = "OpenAI's GPT-4o, by contrast, is only available through OpenAI's API and ChatGPT."
     assert signals(nlp_pipeline, text) == {("GPT-4o", "api_only")}
