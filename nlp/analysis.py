@@ -161,8 +161,11 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     for j in range(ci - 1, -1, -1):
         s, e = clauses[j]
         earlier = [m for m in mentions if s <= m["start"] < e]
-        if earlier and rules.speech.search(text, earlier[-1]["end"], e):
-            break  # "X 表示, …": X is the speaker, not the subject
+        said = rules.speech.search(text, earlier[-1]["end"], e) if earlier else None
+        if said:  # "X 表示, …": X is the speaker, not the subject; "Meta said the model …": what it points back to
+            if rules.anaphora.search(text, said.end(), e) and previous:
+                return _prefer_models(list(reversed(previous))), 0.6
+            break
         if earlier:
             return _prefer_models(earlier), 0.75
     if rules.anaphora.search(text, cs, cue.start) and previous:

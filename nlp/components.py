@@ -124,12 +124,14 @@ class CueComponent:
         ext = doc._
         if ext.cues is None:  # set when the candidate check scanned the sentences already (nlp.extract)
             full, mentions = doc_text(doc, ext), ext.mentions or []
-            cues, before = [], []
+            cues, before, last_model = [], [], []
             for s, e in split_sentences(full):
                 cues.append(self.rules.sentence_cues(full[s:e], s, [_shift(m, s) for m in before]))
                 inside = [m for m in mentions if s <= m["start"] < e]
-                if any(not m["referee"] for m in inside):  # as nlp.extract: a referee is never pointed back to
-                    before = inside
+                if any(not m["referee"] for m in inside):  # as nlp.extract: a referee is never pointed back to,
+                    models = [m for m in inside if m["label"] == "MODEL"]  # the latest model is carried on
+                    before = inside if models else last_model + inside
+                    last_model = models[-1:] or last_model
             ext.cues = cues
         return doc
 

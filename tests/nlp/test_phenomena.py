@@ -302,3 +302,11 @@ def test_a_channel_right_after_the_cue_or_owning_the_api_is_no_subject(nlp_pipel
 def test_a_possessive_name_in_the_channel_list_is_a_channel(nlp_pipeline):
     text = "OpenAI's GPT-4o, by contrast, is only available through OpenAI's API and ChatGPT."
     assert signals(nlp_pipeline, text) == {("GPT-4o", "api_only")}
+
+
+def test_a_pronoun_after_a_speaker_points_back_to_the_latest_model(nlp_pipeline):
+    """"Meta said the model …": Meta speaks, "the model" is Llama 3, named two sentences before."""
+    text = ("Meta released Llama 3 on Thursday. “What Meta has published is open weights, not open source,” said "
+            "Lena Vogt. Meta said the model was pretrained on public sources, without naming them.")
+    found = signals(nlp_pipeline, text)
+    assert {("Llama 3", "training_data_undisclosed"), ("Llama 3", "open_label_disputed")} <= found
