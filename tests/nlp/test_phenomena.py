@@ -310,3 +310,9 @@ def test_a_pronoun_after_a_speaker_points_back_to_the_latest_model(nlp_pipeline)
             "Lena Vogt. Meta said the model was pretrained on public sources, without naming them.")
     found = signals(nlp_pipeline, text)
     assert {("Llama 3", "training_data_undisclosed"), ("Llama 3", "open_label_disputed")} <= found
+
+
+def test_words_with_a_speech_verb_s_character_are_no_speech(nlp_pipeline):
+    """严格来说 ("strictly speaking") and 称它为 ("calling it") say nothing: the name before them stays the subject."""
+    text = "何静认为,这意味着Qwen2-72B严格来说并不是在开源许可证下发布的,“称它为开放权重模型更准确,而不是开源模型”。"
+    assert ("Qwen2-72B", "disputed") in claims(nlp_pipeline, text)
