@@ -23,8 +23,10 @@ from nlp.sentences import pieces
 _CLAUSE = re.compile(r"[,，;；:：]")
 _COORD_WORD = re.compile(r"、|和|与|及|以及|\band\b|&|/|\bor\b|或|比|than|like|像", re.I)
 # what may stand between two names that share a claim: a list, or "X, which, like Y,"
-_COORD = re.compile(r"^\s*(?:、|,|和|与|及|以及|and|&|/|or|或)\s*$"
+_COORD = re.compile(r"^\s*(?:、|,|,?\s*(?:和|与|及|以及|and)|&|/|or|或)\s*$"
                     r"|^\s*(?:models?\s*)?,?\s*(?:(?:which|that)\s*,\s*)?(?:just\s+)?like\s*$", re.I)
+# a list that names a generic cue's members: "符合定义的模型, 包括 Pythia、OLMo", "open models such as Llama"
+_LIST_INTRO = re.compile(r"\s*,?\s*(?:包括|包含|例如|比如|如|including|such as|like)\s*", re.I)
 _CONTRAST_BEFORE = re.compile(r"(?:\bunlike|不像|不同于|有别于|相比于?|compared (?:with|to))\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
@@ -126,11 +128,14 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     clauses = _clauses(text)
     ci = _clause_index(clauses, cue.start)
     cs, ce = clauses[ci]
-    gap_end = cue.end
+    gap_end, after_end = cue.end, ce
     if cue.generic:
         g = rules.generic_after.match(text, cue.end)
         gap_end = g.end() if g else cue.end
-    after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < ce
+        listed = _LIST_INTRO.match(text, gap_end)
+        if listed:
+            gap_end, after_end = listed.end(), clauses[_clause_index(clauses, listed.end())][1]
+    after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < after_end
              and not _is_channel(text, cs, m)]  # "只能通过 API 和 ChatGPT": a channel listed after the cue
     if after:
         return _prefer_models(after), 0.9

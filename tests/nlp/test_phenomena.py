@@ -316,3 +316,14 @@ def test_words_with_a_speech_verb_s_character_are_no_speech(nlp_pipeline):
     """严格来说 ("strictly speaking") and 称它为 ("calling it") say nothing: the name before them stays the subject."""
     text = "何静认为,这意味着Qwen2-72B严格来说并不是在开源许可证下发布的,“称它为开放权重模型更准确,而不是开源模型”。"
     assert ("Qwen2-72B", "disputed") in claims(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, expected", [  # the list after a generic cue names its members
+    ("OSI列出了經驗證符合定義的模型,包括EleutherAI的Pythia、Ai2的OLMo,以及LLM360的Amber與CrystalCoder。",
+     {("Pythia", "open"), ("OLMo", "open"), ("Amber", "open"), ("CrystalCoder", "open")}),
+    ("Open models such as Llama 3 and Mistral 7B are catching up.", {("Llama 3", "open"), ("Mistral 7B", "open")}),
+    ("Pythia meets the Open Source AI Definition.", {("Pythia", "open")}),
+    ("Llama does not meet the Open Source AI Definition.", {("Llama", "disputed")}),
+])
+def test_a_list_after_a_generic_cue_and_meeting_the_definition(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
