@@ -173,7 +173,8 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
             break
         if earlier:
             return _prefer_models(earlier), 0.75
-    if rules.anaphora.search(text, cs, cue.start) and previous:
+    if (rules.anaphora.search(text, cs, cue.start) or rules.anaphora.match(text)) and previous:
+        # a pronoun in the cue's clause, or one the sentence starts with ("该模型…", "协议规定, 若…"), points back
         return _prefer_models(list(reversed(previous))), 0.6
     return None, 0.0
 

@@ -327,3 +327,12 @@ def test_words_with_a_speech_verb_s_character_are_no_speech(nlp_pipeline):
 ])
 def test_a_list_after_a_generic_cue_and_meeting_the_definition(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [  # a sentence that starts from "the licence" points back
+    ("Databricks 发布了 DBRX。协议规定, 若产品的月活跃用户超过 7 亿, 必须另行申请授权。", ("DBRX", "usage_threshold")),
+    ("Databricks released DBRX. The license forbids using it to improve other large language models.",
+     ("DBRX", "no_training_other_models")),
+])
+def test_the_licence_a_sentence_starts_from_points_back(nlp_pipeline, text, expected):
+    assert expected in signals(nlp_pipeline, text)
