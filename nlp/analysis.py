@@ -93,7 +93,10 @@ def _specialize(subject: dict, context: list[dict], families: dict, text: str) -
 
 def _apposition(subject: dict, mentions: list[dict], text: str) -> dict:
     """A name followed closely by a more specific model of the same developer ("通义千问720亿参数模型
-    Qwen-72B", "Llama 系列的最新版本 Llama 3 8B") stands for that model."""
+    Qwen-72B", "Llama 系列的最新版本 Llama 3 8B") stands for that model. A model with a version is
+    specific already ("Qwen2-72B 则继续使用原有的通义千问许可协议" is about Qwen2-72B)."""
+    if subject["label"] == "MODEL" and re.search(r"\d", subject["canonical"]):
+        return subject
     nxt = next((m for m in mentions if m["start"] >= subject["end"]), None)
     gap = text[subject["end"]:nxt["start"]] if nxt else ""
     if (nxt is None or nxt["label"] != "MODEL" or len(gap) > (24 if _VERSION_WORD.search(gap) else 12)

@@ -336,3 +336,8 @@ def test_a_list_after_a_generic_cue_and_meeting_the_definition(nlp_pipeline, tex
 ])
 def test_the_licence_a_sentence_starts_from_points_back(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
+
+
+def test_a_versioned_model_does_not_give_way_to_its_family_named_after_it(nlp_pipeline):
+    text = "旗舰模型Qwen2-72B则继续使用原有的通义千问许可协议,月活跃用户超过1亿的商业应用仍需单独获得授权。"
+    assert signals(nlp_pipeline, text) == {("Qwen2-72B", "usage_threshold")}
