@@ -341,3 +341,12 @@ def test_the_licence_a_sentence_starts_from_points_back(nlp_pipeline, text, expe
 def test_a_versioned_model_does_not_give_way_to_its_family_named_after_it(nlp_pipeline):
     text = "旗舰模型Qwen2-72B则继续使用原有的通义千问许可协议,月活跃用户超过1亿的商业应用仍需单独获得授权。"
     assert signals(nlp_pipeline, text) == {("Qwen2-72B", "usage_threshold")}
+
+
+@pytest.mark.parametrize("text", [
+    "“合在一起, Hunyuan-Large 已经不是大家通常理解的开源了。”",  # not open source as commonly understood
+    "赵琳认为, Hunyuan-Large 的条款正在不断稀释“开源”二字的含义。",
+])
+def test_not_open_source_as_understood_disputes_the_label(nlp_pipeline, text):
+    assert claims(nlp_pipeline, text) == {("Hunyuan-Large", "disputed")}
+    assert ("Hunyuan-Large", "open_label_disputed") in signals(nlp_pipeline, text)
