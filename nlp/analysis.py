@@ -34,6 +34,7 @@ MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions"
                "license_not_open_source", "weights_only", "open_label_disputed", "disputed",
                "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
 _OWNER_OF = re.compile(r"(?:的|'s)\s*$")
+_WHEN_OF = re.compile(r"(?:去年|今年|\d{2,4}年)?(?:\d{1,2}月份?)?(?:推出|发布)?的\s*$")  # "Mistral 7B 和 12 月的 Mixtral"
 _SINCE = re.compile(r"(?:自从?|since)\s*$", re.I)
 _SINCE_AFTER = re.compile(r"\s*(?:之?后|以来|起)")
 _CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
@@ -209,7 +210,7 @@ def _coordinated(subject: dict, mentions: list[dict], text: str) -> list[dict]:
             for o in owners:
                 if a <= o["start"] and o["end"] <= b:
                     between = between.replace(o["text"], "")
-            if not _COORD.match(_OWNER_OF.sub("", between)) \
+            if not _COORD.match(_OWNER_OF.sub("", _WHEN_OF.sub("", between))) \
                     or _CONTRAST_BEFORE.search(text, max(0, nxt["start"] - 12), nxt["start"]):
                 break  # not listed with it, or set against it ("Unlike Llama 2, GPT-4 …")
             group.append(nxt)

@@ -131,7 +131,7 @@ class CueComponent:
                 if any(not m["referee"] for m in inside):  # as nlp.extract: a referee is never pointed back to,
                     models = [m for m in inside if m["label"] == "MODEL"]  # the latest model is carried on
                     before = inside if models else last_model + inside
-                    last_model = models[-1:] or last_model
+                    last_model = models[:1] or last_model
             ext.cues = cues
         return doc
 

@@ -82,7 +82,7 @@ def _candidate_doc(nlp, entities, rules, result: Extraction):
     text, mentions = result.text, result.entities
     starts = [m.start for m in mentions]
     previous: list[Mention] = []
-    last_model: list[Mention] = []  # the latest model named, for a pronoun after sentences naming none
+    last_model: list[Mention] = []  # the topic (first model) of the latest sentence naming one, carried on
     parts, cues, doc_mentions, offsets, pos = [], [], [], [], 0
     for s, e in split_sentences(text):
         inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
@@ -98,7 +98,7 @@ def _candidate_doc(nlp, entities, rules, result: Extraction):
         if any(not m.referee for m in inside):  # a referee (OSI) is never what a pronoun points back to
             models = [m for m in inside if m.label == "MODEL"]
             previous = inside if models else last_model + inside
-            last_model = models[-1:] or last_model
+            last_model = models[:1] or last_model  # a sentence's first model is its topic
     joined = "\n".join(parts)
     doc = nlp.make_doc(joined)
     ext = doc._  # every `doc._` builds an accessor object: take it once

@@ -27,7 +27,7 @@ _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", 
                "CC", "SB", "HTTP", "HTML", "EU", "US", "UK", "CEO", "CTO", "PhD", "Covid", "Xbox", "Office",
                "Linux", "Mac", "Intel", "Core", "Snapdragon", "PyTorch", "TensorFlow", "Galaxy", "Pixel"}
 _ORG = re.compile(
-    r"(?P<name>[A-Z](?<![A-Za-z0-9][A-Z])[\w&.'-]*\s(?:[A-Z][\w&.'-]*\s){0,3}"
+    r"(?P<name>[A-Z](?<![A-Za-z0-9][A-Z])[A-Za-z0-9_&.'-]*\s(?:[A-Z][A-Za-z0-9_&.'-]*\s){0,3}"  # Latin only: "AI新創Mistral AI" is no name
     r"(?:Inc\.?|Labs?|AI|Research|Foundation|Institute|Technologies|Corporation|Corp\.))(?![A-Za-z0-9])"
     # "Open Source AI Definition", "EU AI Act": the name of a document, not of an organization
     r"(?!\s+(?:Definition|Act|Index|Bill|Law|Standard|Framework|Principles|Summit|Report)\b)"

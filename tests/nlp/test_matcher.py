@@ -49,6 +49,10 @@ def test_a_tier_after_a_model_is_a_name_of_its_own(matcher):
     assert names(matcher, "Llama 3 Large language models") == [("Llama 3", True)]  # an adjective is no tier
 
 
+def test_an_organization_s_shape_is_latin_only(matcher):
+    assert names(matcher, "法國AI新創Mistral AI推出新模型") == [("Mistral AI", True)]  # not "AI新創Mistral AI"
+
+
 def test_unknown_models_and_orgs_by_shape(matcher):
     found = names(matcher, "Qwen2.5-7B 和 Zeta-3 模型, and Acme Robotics Labs")
     assert ("Qwen2.5-7B", False) in found and ("Zeta-3", False) in found

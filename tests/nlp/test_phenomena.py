@@ -350,3 +350,27 @@ def test_a_versioned_model_does_not_give_way_to_its_family_named_after_it(nlp_pi
 def test_not_open_source_as_understood_disputes_the_label(nlp_pipeline, text):
     assert claims(nlp_pipeline, text) == {("Hunyuan-Large", "disputed")}
     assert ("Hunyuan-Large", "open_label_disputed") in signals(nlp_pipeline, text)
+
+
+def test_the_release_points_back_to_the_model_the_story_is_about(nlp_pipeline):
+    text = ("Google released Gemma, built from the same research as Gemini. The weights are on Hugging Face. "
+            "The release does not come with an open-source license, however.")
+    assert ("Gemma", "license_not_open_source") in signals(nlp_pipeline, text)
+    assert claims(nlp_pipeline, text) == set()  # "does not come with an open-source license" is no open claim
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("去年9月推出的Mistral 7B和12月的Mixtral 8x7B都採用Apache 2.0授權。",  # a month between listed names
+     {("Mistral 7B", "open"), ("Mixtral 8x7B", "open")}),
+    ("法國AI新創Mistral AI推出Mistral Large,但並未開源。", {("Mistral Large", "closed")}),
+])
+def test_listed_names_and_organizations_after_chinese_words(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mistral Large並未開源,用戶只能透過Mistral自家的La Plateforme平台或微軟Azure的API使用。", ("Mistral Large", "api_only")),
+    ("文心大模型4.0的权重、参数规模和训练数据均未公开。", ("ERNIE 4.0", "technical_details_undisclosed")),
+])
+def test_more_signal_phrasings(nlp_pipeline, text, expected):
+    assert expected in signals(nlp_pipeline, text)
