@@ -371,6 +371,8 @@ def test_listed_names_and_organizations_after_chinese_words(nlp_pipeline, text, 
 @pytest.mark.parametrize("text, expected", [
     ("Mistral Large並未開源,用戶只能透過Mistral自家的La Plateforme平台或微軟Azure的API使用。", ("Mistral Large", "api_only")),
     ("文心大模型4.0的权重、参数规模和训练数据均未公开。", ("ERNIE 4.0", "technical_details_undisclosed")),
+    ("DeepSeek-V3's report says far less about data.", ("DeepSeek-V3", "training_data_undisclosed")),
+    ("OpenAI has not disclosed the size of o1.", ("o1", "technical_details_undisclosed")),
 ])
 def test_more_signal_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
