@@ -104,6 +104,8 @@ def test_a_comparison_shares_the_claim(nlp_pipeline):
     ("有开发者批评 Llama 2 是披着开源外衣的商业产品。", {("Llama 2", "disputed")}),
     ("业内人士认为, Grok-1 开源得并不彻底。", {("Grok-1", "disputed")}),
     ("通义千问 Qwen-72B 可免费商用。", {("Qwen-72B", "open")}),
+    ("xAI released the weights of Grok-1 in March.", {("Grok-1", "open")}),
+    ("Researchers ranked Llama 2 the most transparent model, though still far from open.", {("Llama 2", "disputed")}),
     ("蘋果釋出 OpenELM 模型,並公開了訓練程式碼與資料集。", {("OpenELM", "open")}),  # its training code and data
     ("Meta 拒绝公开 Llama 3 的训练代码。", set()),  # a refusal is no release
     ("OpenAI, which started as a nonprofit, has become increasingly secretive.", {("OpenAI", "closed")}),
@@ -373,6 +375,7 @@ def test_listed_names_and_organizations_after_chinese_words(nlp_pipeline, text, 
     ("文心大模型4.0的权重、参数规模和训练数据均未公开。", ("ERNIE 4.0", "technical_details_undisclosed")),
     ("DeepSeek-V3's report says far less about data.", ("DeepSeek-V3", "training_data_undisclosed")),
     ("OpenAI has not disclosed the size of o1.", ("o1", "technical_details_undisclosed")),
+    ("Google DeepMind released the weights of Gemma 3 but not its training data.", ("Gemma 3", "training_data_undisclosed")),
 ])
 def test_more_signal_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
