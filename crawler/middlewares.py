@@ -79,11 +79,11 @@ class RobotsTxtCrawlDelay(RobotsTxtMiddleware):
             return
         delay = rp.crawl_delay(self._robotstxt_useragent or request.headers.get(b"User-Agent", self._default_useragent))
         if delay:
-            key = self.crawler.engine.downloader.get_slot_key(request)
+            key, delay = self.crawler.engine.downloader.get_slot_key(request), min(delay, self.max_delay)
             if key not in self.floors:
-                logger.info("crawl.crawl_delay host=%s delay=%s", key, min(delay, self.max_delay))
-                self.crawler.stats.set_value("openwatch/crawl_delay", min(delay, self.max_delay))
-            self.floors[key] = min(delay, self.max_delay)
+                logger.info("crawl.crawl_delay host=%s delay=%s", key, delay)
+                self.crawler.stats.set_value("openwatch/crawl_delay", delay)
+            self.floors[key] = delay
             self._keep_floor(key)
 
     def _response_downloaded(self, response, request: Request, spider) -> None:

@@ -167,18 +167,18 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         return _prefer_models(here + later), 0.9 if here else 0.7
     if cue.generic or cue.local:
         return None, 0.0
+    # a pronoun in the cue's clause, or one the sentence starts with ("该模型…", "协议规定, 若…"), points back
+    points_back = rules.anaphora.search(text, cs, cue.start) or rules.anaphora.match(text)
     for j in range(ci - 1, -1, -1):
         s, e = clauses[j]
         earlier = [m for m in mentions if s <= m["start"] < e]
         said = rules.speech.search(text, earlier[-1]["end"], e) if earlier else None
-        if said:  # "X 表示, …": X is the speaker, not the subject; "Meta said the model …": what it points back to
-            if rules.anaphora.search(text, said.end(), e) and previous:
-                return _prefer_models(list(reversed(previous))), 0.6
+        if said:  # "X 表示, …": X is the speaker, not the subject; "Meta said the model …": it points back
+            points_back = points_back or rules.anaphora.search(text, said.end(), e)
             break
         if earlier:
             return _prefer_models(earlier), 0.75
-    if (rules.anaphora.search(text, cs, cue.start) or rules.anaphora.match(text)) and previous:
-        # a pronoun in the cue's clause, or one the sentence starts with ("该模型…", "协议规定, 若…"), points back
+    if points_back and previous:
         return _prefer_models(list(reversed(previous))), 0.6
     return None, 0.0
 
