@@ -67,6 +67,9 @@ def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
     return next((i for i, (s, e) in enumerate(clauses) if pos <= e), len(clauses) - 1)
 
 
+_PLURAL = re.compile(r"这些|它们|\b(?:they|their|these|those)\b", re.I)
+
+
 def _prefer_models(cands: list[dict]) -> dict | None:
     models = [m for m in cands if m["label"] == "MODEL"]
     return (models or cands or [None])[0]
@@ -167,19 +170,22 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         return _prefer_models(here + later), 0.9 if here else 0.7
     if cue.generic or cue.local:
         return None, 0.0
-    # a pronoun in the cue's clause, or one the sentence starts with ("该模型…", "协议规定, 若…"), points back
-    points_back = rules.anaphora.search(text, cs, cue.start) or rules.anaphora.match(text)
+    # a pronoun in the cue's clause (or inside the cue: "calling it open"), or one the sentence starts
+    # with ("该模型…", "协议规定, 若…"), points back
+    points_back = rules.anaphora.search(text, cs, cue.end) or rules.anaphora.match(text)
     for j in range(ci - 1, -1, -1):
         s, e = clauses[j]
         earlier = [m for m in mentions if s <= m["start"] < e]
         said = rules.speech.search(text, earlier[-1]["end"], e) if earlier else None
         if said:  # "X 表示, …": X is the speaker, not the subject; "Meta said the model …": it points back
-            points_back = points_back or rules.anaphora.search(text, said.end(), e)
+            points_back = points_back or rules.anaphora.search(text, said.end(), cue.start)
             break
         if earlier:
             return _prefer_models(earlier), 0.75
-    if points_back and previous:
-        return _prefer_models(list(reversed(previous))), 0.6
+        points_back = points_back or rules.anaphora.search(text, s, e)  # "…批评, 这类模型只是开放权重, 不能称为开源"
+    if points_back and previous:  # "the model", "it": the sentence's topic (first model); "these models": the nearest
+        plural = _PLURAL.search(points_back.group())
+        return _prefer_models(list(reversed(previous)) if plural else previous), 0.6
     return None, 0.0
 
 

@@ -136,10 +136,18 @@ class EntityMatcher:
             if entry.kind == "org" and _LICENSE_AFTER.match(text, end):
                 continue  # "MIT License", "Apache 2.0 许可" name a licence, not the organization
             if entry.context and not (_MODEL_CUE_AFTER.match(text, end)
-                                      or _MODEL_CUE_BEFORE.search(text, max(0, start - 8), start)):
+                                      or _MODEL_CUE_BEFORE.search(text, max(0, start - 8), start)
+                                      or self._after_owner(text, start, entry)):
                 continue
             return entry
         return None
+
+    def _after_owner(self, text: str, start: int, entry: Entry) -> bool:
+        """The name follows its developer ("OpenAI's o3", "OpenAI 的 o3")."""
+        owner = self.kb.get("org", self.developer(entry) or "")
+        return owner is not None and any(
+            re.search(re.escape(name) + _OWNER_JOIN + "$", text[max(0, start - len(name) - 30):start])
+            for name in owner.all_names())
 
     def developer(self, entry: Entry) -> str | None:
         seen = set()

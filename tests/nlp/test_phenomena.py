@@ -376,6 +376,33 @@ def test_listed_names_and_organizations_after_chinese_words(nlp_pipeline, text, 
     ("DeepSeek-V3's report says far less about data.", ("DeepSeek-V3", "training_data_undisclosed")),
     ("OpenAI has not disclosed the size of o1.", ("o1", "technical_details_undisclosed")),
     ("Google DeepMind released the weights of Gemma 3 but not its training data.", ("Gemma 3", "training_data_undisclosed")),
+    ("Some researchers noted that Alibaba has not published the data used to train QwQ-32B.",
+     ("QwQ-32B", "training_data_undisclosed")),
+    ("Google並未揭露Gemma 3的訓練資料細節。", ("Gemma 3", "training_data_undisclosed")),  # Taiwan's 揭露
+    ("Calling Phi-4 open is generous when the training recipe stays in-house.", ("Phi-4", "training_process_undisclosed")),
 ])
 def test_more_signal_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "the model", "it": the topic of the previous sentence (its first model), not a model it is compared with
+    ("Alibaba released QwQ-32B, a reasoning model it says rivals DeepSeek-R1. "
+     "The model is available under the Apache 2.0 license.", {("QwQ-32B", "open")}),
+    # a pronoun inside the cue points back
+    ("Alibaba released QwQ-32B last week. Calling these releases fully open is a stretch.", {("QwQ-32B", "disputed")}),
+    # a pronoun in a clause between a speaker and the cue points back ("这类模型")
+    ("Google發布Gemma 3。OSI執行董事先前就批評,這類模型只是開放權重,不能稱為開源。", {("Gemma 3", "disputed")}),
+    # the Chinese name of the OSI holds 开源, which is no claim
+    ("開源倡議組織執行董事批評了Llama 2。", set()),
+])
+def test_pointing_back_to_the_previous_sentence_s_topic(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("OpenAI's o3-mini is available only through its API.", {("o3-mini", "closed")}),
+    ("OpenAI 的 o3 只能通过 API 使用。", {("o3", "closed")}),  # a bare "o3" right after its developer
+])
+def test_openai_reasoning_models(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
