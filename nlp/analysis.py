@@ -41,6 +41,9 @@ _CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$",
 _CHANNEL_BEFORE = re.compile(r"通过|经由|\bvia\b|\bthrough\b", re.I)
 _CHANNEL_OWNER = re.compile(r"\s*(?:'s|’s|的)\s*(?:API|接口|云|平台|应用|app|service|platform|cloud)", re.I)
 _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|[\w.-]+(?:'s|’s|的)|和|与|及|、|and|or|,)*", re.I)
+_HOST_BEFORE = re.compile(r"(?:\b(?:on|onto)\s+|(?:在|于|到)\s*)"  # after others listed: "在 GitHub 和 Hugging Face 上线"
+                          r"(?:[A-Za-z][\w.-]*(?: [A-Z][\w.-]*)*\s*(?:,|、|和|与|及|\band\b|\bor\b)\s*)*$", re.I)
+_HOST_AFTER = re.compile(r"\s*(?:上|平台|社区|上线|上架|开源|发布|下载)")
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+"
@@ -67,6 +70,8 @@ def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
     return next((i for i, (s, e) in enumerate(clauses) if pos <= e), len(clauses) - 1)
 
 
+_OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
+_COMPANY = re.compile(r"公司|company", re.I)
 _PLURAL = re.compile(r"这些|它们|\b(?:they|their|these|those)\b", re.I)
 
 
@@ -118,15 +123,20 @@ def _collapse_sizes(group: list[dict], families: dict) -> list[dict]:
     return [{**group[0], "canonical": parents.pop()}]
 
 
-def _own_model(subject: dict, context: list[dict], text: str) -> dict:
-    """The organization's most recently named model in the context, else the organization. A model
-    named as a channel ("只能通过 ChatGPT 使用") or a point in time ("自 GPT-2 后") is no candidate."""
+def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] = ()) -> dict:
+    """The organization's most recently named model in the context, else the first one named `later`
+    in the sentence ("the Stability AI Community License … Stable Diffusion 3"), else the organization.
+    A model named as a channel ("只能通过 ChatGPT 使用") or a point in time ("自 GPT-2 后") is no candidate."""
     if subject["label"] != "ORG":
         return subject
     models = [m for m in context if m["label"] == "MODEL" and m.get("org") == subject["canonical"]
               and not (m["start"] >= 0 and (_CHANNEL.search(text, max(0, m["start"] - 10), m["start"])
                                             or _time_reference(text, m)))]
-    return models[-1] if models else subject
+    if models:
+        return models[-1]
+    return next((m for m in later if m["label"] == "MODEL" and m.get("org") == subject["canonical"]
+                 and not _CHANNEL.search(text, max(0, m["start"] - 10), m["start"]) and not _time_reference(text, m)),
+                subject)
 
 
 def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
@@ -136,6 +146,9 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     ci = _clause_index(clauses, cue.start)
     cs, ce = clauses[ci]
     gap_end, after_end = cue.end, ce
+    of = _OF.match(text, cue.end)  # "has not released the weights of Grok 3"
+    if of:
+        gap_end = of.end()
     if cue.generic:
         g = rules.generic_after.match(text, cue.end)
         gap_end = g.end() if g else cue.end
@@ -183,9 +196,12 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         if earlier:
             return _prefer_models(earlier), 0.75
         points_back = points_back or rules.anaphora.search(text, s, e)  # "…批评, 这类模型只是开放权重, 不能称为开源"
-    if points_back and previous:  # "the model", "it": the sentence's topic (first model); "these models": the nearest
-        plural = _PLURAL.search(points_back.group())
-        return _prefer_models(list(reversed(previous)) if plural else previous), 0.6
+    if points_back and previous:  # "the model", "it": the sentence's topic (first model); "these models": the
+        word = points_back.group()  # nearest; "the company": an organization
+        candidates = list(reversed(previous)) if _PLURAL.search(word) else previous
+        if _COMPANY.search(word):
+            candidates = [m for m in candidates if m["label"] == "ORG"] or candidates
+        return _prefer_models(candidates), 0.6
     return None, 0.0
 
 
@@ -277,8 +293,16 @@ def _time_reference(text: str, m: dict) -> bool:
     return bool(_SINCE_AFTER.match(text, m["end"])) or text[m["start"] - 1].isascii()
 
 
+def _hosting(text: str, m: dict) -> bool:
+    """An organization as the place a model is put: "available on Hugging Face", "在 GitHub 上线"."""
+    return m["label"] == "ORG" and m["start"] >= 0 and bool(
+        _HOST_BEFORE.search(text, max(0, m["start"] - 40), m["start"])
+        and (text[m["start"] - 1].isascii() or _HOST_AFTER.match(text, m["end"])))
+
+
 def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
-    candidates = [m for m in mentions if not m.get("referee") and not _time_reference(text, m)]
+    candidates = [m for m in mentions if not m.get("referee") and not _time_reference(text, m)
+                  and not _hosting(text, m)]
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
     if subject is None:
         return [], 0.0
@@ -287,7 +311,8 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     group = _collapse_sizes(_coordinated(subject, candidates, text) if subject in candidates else [subject], families)
     context = previous + [m for m in mentions if m["start"] < cue.start]
     if kind in MODEL_LEVEL:
-        group = [_own_model(s, context, text) for s in group]
+        later = [m for m in mentions if m["start"] >= cue.end]
+        group = [_own_model(s, context, text, later) for s in group]
     return [_specialize(s, mentions + previous, families, text) for s in group], conf
 
 

@@ -24,6 +24,10 @@ _CJK_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]
 _MODEL_CUE_AFTER = re.compile(r"\s*(?:[-\s]?\d|模型|大模型|系列|语言模型|models?\b|LLMs?\b|聊天机器人|chatbot)", re.I)
 _MODEL_CUE_BEFORE = re.compile(r"(?:模型|models?|LLM)\s*$", re.I)
 _LICENSE_AFTER = re.compile(r"\s*-?(?:licen[cs](?:e|ed|ing)|许可|授权|协议|开源协议)", re.I)
+# a version after a known name: "3", " 3.5", "4.5", "-A13B", "-V2", with a size: "-7B"
+_VERSION_AFTER = re.compile(r"(?:[- ]?[Vv]?\d+(?:\.\d+)*[BMTbmt]?|-[A-Z]\d+[A-Z]?)(?:[- ]?\d+(?:\.\d+)?[BMTbmt])?"
+                            r"(?![A-Za-z0-9%年月日号万亿个款]|\.\d)(?!\s+(?:times|percent|per|years?|months?|weeks?|days?|"
+                            r"hours?|million|billion|thousand|points?|people|users)\b)")
 # a tier or variant word after a model's name and version ("Claude 3 Opus", "Gemini 2.5 Pro", "GPT-4o mini")
 _TIER = re.compile(r"(?:[- ](?:Pro|Flash|Ultra|Nano|Max|Mini|Turbo|Opus|Sonnet|Haiku|Lite|Plus|Air|Instruct|Chat|Coder|"
                    r"Thinking|Preview|Vision|VL)|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
@@ -217,7 +221,20 @@ class EntityMatcher:
                     continue  # "Windows 11", "Top 10": a version only counts after a known family
                 u.org = self.developer(family) if family else None
                 mentions = [m for m in mentions if m not in covered] + [u]
-        return [self._with_tier(text, m) for m in sorted(mentions, key=lambda m: m.start)]
+        return [self._with_tier(text, self._with_version(text, m)) for m in sorted(mentions, key=lambda m: m.start)]
+
+    @staticmethod
+    def _with_version(text: str, m: Mention) -> Mention:
+        """A known model whose name the shapes cannot extend (several words, Chinese, lower case) followed
+        by a version it has no entry for is that version, named after the entry ("Stable Diffusion 3",
+        "文心大模型4.5" → ERNIE 4.5, "混元-A13B" → Hunyuan-A13B)."""
+        version = _VERSION_AFTER.match(text, m.end) if m.label == "MODEL" and m.known and not m.text[-1].isdigit() \
+            else None
+        if version is None:
+            return m
+        suffix = version.group()
+        canonical = m.canonical + ("" if suffix[0] in "- " else " ") + suffix
+        return Mention(m.start, version.end(), text[m.start:version.end()], canonical, "MODEL", known=False, org=m.org)
 
     @staticmethod
     def _with_tier(text: str, m: Mention) -> Mention:
@@ -226,5 +243,6 @@ class EntityMatcher:
         tier = _TIER.match(text, m.end) if m.label == "MODEL" else None
         if tier is None:
             return m
-        name = text[m.start:tier.end()]
-        return Mention(m.start, tier.end(), name, name, "MODEL", known=False, org=m.org)
+        base = m.text if m.text.isascii() else m.canonical  # "Gemini 2.5 Pro"; "文心4.5 Turbo" → ERNIE 4.5 Turbo
+        return Mention(m.start, tier.end(), text[m.start:tier.end()], base + text[m.end:tier.end()], "MODEL",
+                       known=False, org=m.org)

@@ -104,3 +104,12 @@ def test_lowering_is_exact_only_without_special_case_pairs():
     assert lowers_exactly("Meta 与 LLaMA,Café", "Meta 与 LLaMA,Café".lower())
     assert not lowers_exactly("Mıſtral", "Mıſtral".lower())
     assert not lowers_exactly("İ", "İ".lower())
+
+
+def test_a_version_after_a_name_the_shapes_cannot_extend(matcher):
+    # several words, Chinese, lower case: the version is a name of its own, named after the entry
+    assert names(matcher, "Stable Diffusion 3, 文心大模型4.5, 混元-A13B, gpt-oss-20b and 文心4.5 Turbo") == [
+        ("Stable Diffusion 3", False), ("ERNIE 4.5", False), ("Hunyuan-A13B", False), ("gpt-oss-20b", False),
+        ("ERNIE 4.5 Turbo", False)]
+    # a count, a date or a decimal's first digits are no version
+    assert names(matcher, "Stable Diffusion 3 times; 混元3月发布") == [("Stable Diffusion", True), ("Hunyuan", True)]

@@ -406,3 +406,35 @@ def test_pointing_back_to_the_previous_sentence_s_topic(nlp_pipeline, text, expe
 ])
 def test_openai_reasoning_models(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a platform a model is put on is no subject
+    ("Meta released Llama 3.3. The model can be downloaded on Hugging Face under the Apache 2.0 license.",
+     {("Llama 3.3", "open")}),
+    ("腾讯发布混元-A13B。该模型已在GitHub和Hugging Face上线,开发者可以免费下载。", {("Hunyuan-A13B", "open")}),
+    # "the company" points back to an organization, not to the model named with it
+    ("OpenAI released gpt-oss. The company has been criticised for abandoning open source.", {("OpenAI", "closed")}),
+    # "the weights of X": X is what the cue is about
+    ("xAI open-sourced Grok-1 but has not released the weights of Grok 3.", {("Grok-1", "open"), ("Grok 3", "closed")}),
+    # "这样的协议" points back
+    ("腾讯开源了混元-A13B。有网友吐槽,这样的协议算不上真正的开源。", {("Hunyuan-A13B", "open"), ("Hunyuan-A13B", "disputed")}),
+    # a permissive licence named after the word
+    ("Stable Diffusion 1.5 was released under the permissive CreativeML OpenRAIL-M license.",
+     {("Stable Diffusion 1.5", "open")}),
+    # the mocking nickname names OpenAI
+    ("Elon Musk has mocked the lab as \"ClosedAI\".", {("OpenAI", "closed")}),
+])
+def test_platforms_companies_and_objects(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Under the Stability AI Community License, Stable Diffusion 3 is free for organizations with less than "
+     "$1 million in annual revenue.", {("Stable Diffusion 3", "usage_threshold"),
+                                       ("Stable Diffusion 3", "license_not_open_source")}),  # the licence's owner's model
+    ("Llama 4的授權條款禁止住所位於歐盟的公司使用多模態功能,月活躍用戶超過7億的企業也必須另外申請授權。",
+     {("Llama 4", "use_restrictions"), ("Llama 4", "usage_threshold")}),  # a threshold in the next clause
+])
+def test_licence_terms(nlp_pipeline, text, expected):
+    assert signals(nlp_pipeline, text) == expected
