@@ -41,8 +41,11 @@ _CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$",
 _CHANNEL_BEFORE = re.compile(r"通过|经由|\bvia\b|\bthrough\b", re.I)
 _CHANNEL_OWNER = re.compile(r"\s*(?:'s|’s|的)\s*(?:API|接口|云|平台|应用|app|service|platform|cloud)", re.I)
 _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|[\w.-]+(?:'s|’s|的)|和|与|及|、|and|or|,)*", re.I)
-_HOST_BEFORE = re.compile(r"(?:\b(?:on|onto)\s+|(?:在|于|到)\s*)"  # after others listed: "在 GitHub 和 Hugging Face 上线"
-                          r"(?:[A-Za-z][\w.-]*(?: [A-Z][\w.-]*)*\s*(?:,|、|和|与|及|\band\b|\bor\b)\s*)*$", re.I)
+_LISTED = r"(?:[A-Za-z][\w.-]*(?: [A-Za-z0-9][\w.-]*){0,3}\s*(?:,|、|和|与|及|\band\b|\bor\b)\s*)*$"  # after others listed
+_HOST_BEFORE = re.compile(r"(?:\b(?:on|onto)\s+|(?:在|于|到)\s*)" + _LISTED, re.I)
+_BASE_BEFORE = re.compile(r"(?:基于|\b(?:based on|built on|built upon|derived from|fine-tuned from|distilled from|"
+                          r"on top of)\s+)" + _LISTED, re.I)
+_BASE_FRAME = (re.compile(r"以[^。,;]{0,12}$"), re.compile(r"\s*为(?:基础|底座|基座)"))  # "以 X 为基础"
 _HOST_AFTER = re.compile(r"\s*(?:上|平台|社区|上线|上架|开源|发布|下载)")
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
@@ -300,9 +303,18 @@ def _hosting(text: str, m: dict) -> bool:
         and (text[m["start"] - 1].isascii() or _HOST_AFTER.match(text, m["end"])))
 
 
+def _base_model(text: str, m: dict) -> bool:
+    """A name as what another model is built from: "基于 Qwen 和 Llama 蒸馏的小模型", "based on Llama 2",
+    "以 Llama 3 为基础"."""
+    if m["start"] < 0:
+        return False
+    return bool(_BASE_BEFORE.search(text, max(0, m["start"] - 40), m["start"])
+                or (_BASE_FRAME[0].search(text, max(0, m["start"] - 12), m["start"]) and _BASE_FRAME[1].match(text, m["end"])))
+
+
 def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     candidates = [m for m in mentions if not m.get("referee") and not _time_reference(text, m)
-                  and not _hosting(text, m)]
+                  and not _hosting(text, m) and not _base_model(text, m)]
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
     if subject is None:
         return [], 0.0
@@ -342,7 +354,7 @@ def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], p
             continue
         taken.append((start, end))
         if stance == "open" and (_overlaps(concessions, start, end)
-                                 or rules.negation.search(text, max(0, start - 12), start)
+                                 or rules.negation.search(text, max(0, start - 24), start)
                                  or rules.irrealis.search(text, max(0, start - 50), start)):
             continue
         if stance != "disputed" and (rules.topic_before.search(text, max(0, start - 4), start)

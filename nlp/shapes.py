@@ -27,13 +27,16 @@ _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", 
                "CC", "SB", "HTTP", "HTML", "EU", "US", "UK", "CEO", "CTO", "PhD", "Covid", "Xbox", "Office",
                "Linux", "Mac", "Intel", "Core", "Snapdragon", "PyTorch", "TensorFlow", "Galaxy", "Pixel"}
 _ORG = re.compile(
-    r"(?P<name>[A-Z](?<![A-Za-z0-9][A-Z])[A-Za-z0-9_&.'-]*\s(?:[A-Z][A-Za-z0-9_&.'-]*\s){0,3}"  # Latin only: "AI新創Mistral AI" is no name
+    # Latin only ("AI新創Mistral AI" is no name), on one line ("By Hannah Cole\nMany AI models" is none)
+    r"(?P<name>[A-Z](?<![A-Za-z0-9][A-Z])[A-Za-z0-9_&.'-]* (?:[A-Z][A-Za-z0-9_&.'-]* ){0,3}"
     r"(?:Inc\.?|Labs?|AI|Research|Foundation|Institute|Technologies|Corporation|Corp\.))(?![A-Za-z0-9])"
     # "Open Source AI Definition", "EU AI Act": the name of a document, not of an organization
     r"(?!\s+(?:Definition|Act|Index|Bill|Law|Standard|Framework|Principles|Summit|Report)\b)"
     r"|(?P<uni>U(?<![A-Za-z0-9]U)niversity of(?:\s[A-Z][a-z]+){1,3})")
 _ORG_STOP = {"The", "A", "An", "Open", "Generative", "Artificial", "This", "That", "Our", "Their", "Its", "In",
-             "For", "And", "Of", "With", "By", "Responsible", "Conversational", "Explainable", "Trustworthy"}
+             "For", "And", "Of", "With", "By", "Responsible", "Conversational", "Explainable", "Trustworthy",
+             "Many", "Most", "Some", "All", "Several", "Other", "These", "Those", "Such", "Every", "Each", "Both",
+             "Few", "More", "How", "Why", "What", "When", "Which"}
 
 
 def find_unknown(text: str):

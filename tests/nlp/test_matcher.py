@@ -51,6 +51,8 @@ def test_a_tier_after_a_model_is_a_name_of_its_own(matcher):
 
 def test_an_organization_s_shape_is_latin_only(matcher):
     assert names(matcher, "法國AI新創Mistral AI推出新模型") == [("Mistral AI", True)]  # not "AI新創Mistral AI"
+    # on one line, and not from a quantifier: a byline's name and the next line's "Many AI" are none
+    assert names(matcher, "By Hannah Cole\nMany AI models and Several Labs") == []
 
 
 def test_unknown_models_and_orgs_by_shape(matcher):

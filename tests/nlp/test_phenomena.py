@@ -438,3 +438,17 @@ def test_platforms_companies_and_objects(nlp_pipeline, text, expected):
 ])
 def test_licence_terms(nlp_pipeline, text, expected):
     assert signals(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a model another is built from is no subject
+    ("与此同时,DeepSeek还开源了基于Qwen和Llama蒸馏的六个小模型。", {("DeepSeek", "open")}),
+    ("Vicuna, built on Llama, is open source.", {("Vicuna", "open")}),
+    # a licence not approved by the OSI disputes the label, and its "开源" / "open-source" claims nothing
+    ("由於底層模型Llama 3的授權並非OSI認可的開源授權。", {("Llama 3", "disputed")}),
+    ("Llama 3 is not OSI-approved open source.", {("Llama 3", "disputed")}),
+    # "open weights, closed data"
+    ("Mistral's Mixtral 8x22B was described as \"open weights, closed data\".", {("Mixtral 8x22B", "disputed")}),
+])
+def test_base_models_and_qualified_labels(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
