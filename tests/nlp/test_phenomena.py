@@ -449,6 +449,9 @@ def test_licence_terms(nlp_pipeline, text, expected):
     ("Llama 3 is not OSI-approved open source.", {("Llama 3", "disputed")}),
     # "open weights, closed data"
     ("Mistral's Mixtral 8x22B was described as \"open weights, closed data\".", {("Mixtral 8x22B", "disputed")}),
+    # a permissive licence whose name holds lower-case words; weights kept locked away
+    ("Nvidia released Nemotron-4 340B under a permissive open model license.", {("Nemotron-4 340B", "open")}),
+    ("Google keeps the weights of Gemini locked away.", {("Gemini", "closed")}),
 ])
 def test_base_models_and_qualified_labels(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
