@@ -142,6 +142,17 @@ def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] 
                 subject)
 
 
+def names_carried(previous: list, topic: list, inside: list, referee, label) -> tuple[list, list]:
+    """(previous, topic) after a sentence that names `inside` (Mention objects or dicts: `referee` and
+    `label` read them): `previous` is what the next sentence's pronouns point back to, the sentence's
+    names, after the `topic` (first model) of the latest sentence naming a model when it names none.
+    A sentence naming no one, or only a referee (OSI), changes nothing."""
+    if all(referee(m) for m in inside):
+        return previous, topic
+    models = [m for m in inside if label(m) == "MODEL"]
+    return (inside if models else topic + inside), (models[:1] or topic)
+
+
 def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
                     previous: list[dict]) -> tuple[dict | None, float]:
     """The mention a cue is about, and how sure the resolution is."""

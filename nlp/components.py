@@ -15,12 +15,13 @@ boundaries in `nlp.pipe(n_process=…)`; offsets index the doc), `text` (the doc
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from nlp.analysis import sentence_claims, sentence_signals
+from nlp.analysis import names_carried, sentence_claims, sentence_signals
 from nlp.kb import load_kb
 from nlp.matcher import EntityMatcher, Mention
 from nlp.rules import Rules, load_rules
@@ -124,14 +125,11 @@ class CueComponent:
         ext = doc._
         if ext.cues is None:  # set when the candidate check scanned the sentences already (nlp.extract)
             full, mentions = doc_text(doc, ext), ext.mentions or []
-            cues, before, last_model = [], [], []
+            cues, before, topic = [], [], []
             for s, e in split_sentences(full):
                 cues.append(self.rules.sentence_cues(full[s:e], s, [_shift(m, s) for m in before]))
                 inside = [m for m in mentions if s <= m["start"] < e]
-                if any(not m["referee"] for m in inside):  # as nlp.extract: a referee is never pointed back to,
-                    models = [m for m in inside if m["label"] == "MODEL"]  # the latest model is carried on
-                    before = inside if models else last_model + inside
-                    last_model = models[:1] or last_model
+                before, topic = names_carried(before, topic, inside, itemgetter("referee"), itemgetter("label"))
             ext.cues = cues
         return doc
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Iterable, Iterator
 
 from nlp import load_pipeline
+from nlp.analysis import names_carried
 from nlp.matcher import Mention
 from nlp.sentences import split_sentences
 
@@ -82,7 +84,7 @@ def _candidate_doc(nlp, entities, rules, result: Extraction):
     text, mentions = result.text, result.entities
     starts = [m.start for m in mentions]
     previous: list[Mention] = []
-    last_model: list[Mention] = []  # the topic (first model) of the latest sentence naming one, carried on
+    topic: list[Mention] = []  # the first model of the latest sentence naming one
     parts, cues, doc_mentions, offsets, pos = [], [], [], [], 0
     for s, e in split_sentences(text):
         inside = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
@@ -95,10 +97,7 @@ def _candidate_doc(nlp, entities, rules, result: Extraction):
             doc_mentions += [m.as_context(s - pos) for m in inside]
             offsets.append((pos, s))
             pos += len(sentence) + 1
-        if any(not m.referee for m in inside):  # a referee (OSI) is never what a pronoun points back to
-            models = [m for m in inside if m.label == "MODEL"]
-            previous = inside if models else last_model + inside
-            last_model = models[:1] or last_model  # a sentence's first model is its topic
+        previous, topic = names_carried(previous, topic, inside, attrgetter("referee"), attrgetter("label"))
     joined = "\n".join(parts)
     doc = nlp.make_doc(joined)
     ext = doc._  # every `doc._` builds an accessor object: take it once
