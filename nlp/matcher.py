@@ -174,11 +174,12 @@ class EntityMatcher:
         return out
 
     def family_of(self, name: str) -> Entry | None:
-        """The longest KB model whose name starts an unknown model name (Qwen2.5-7B → Qwen2.5)."""
+        """The longest KB model whose name starts an unknown model name (Qwen2.5-7B → Qwen2.5), also
+        with the version right after it (Qwen1.5 → Qwen)."""
         best = None
         for m in self.regex.finditer(name):
             if m.start() == 0:
-                entry = self._accept(name, 0, m.end())
+                entry = self._accept(name[:m.end()] if name[m.end():m.end() + 1].isdigit() else name, 0, m.end())
                 if entry is not None and entry.kind == "model":
                     best = entry
         return best

@@ -113,5 +113,7 @@ def test_a_version_after_a_name_the_shapes_cannot_extend(matcher):
     assert names(matcher, "Stable Diffusion 3, 文心大模型4.5, 混元-A13B, gpt-oss-20b and 文心4.5 Turbo") == [
         ("Stable Diffusion 3", False), ("ERNIE 4.5", False), ("Hunyuan-A13B", False), ("gpt-oss-20b", False),
         ("ERNIE 4.5 Turbo", False)]
+    # a version right after a known family's name (no space) is a name of its own
+    assert names(matcher, "Qwen1.5 and Gemma3") == [("Qwen1.5", False), ("Gemma 3", True)]
     # a count, a date or a decimal's first digits are no version
     assert names(matcher, "Stable Diffusion 3 times; 混元3月发布") == [("Stable Diffusion", True), ("Hunyuan", True)]

@@ -380,6 +380,7 @@ def test_listed_names_and_organizations_after_chinese_words(nlp_pipeline, text, 
      ("QwQ-32B", "training_data_undisclosed")),
     ("Google並未揭露Gemma 3的訓練資料細節。", ("Gemma 3", "training_data_undisclosed")),  # Taiwan's 揭露
     ("Calling Phi-4 open is generous when the training recipe stays in-house.", ("Phi-4", "training_process_undisclosed")),
+    ("DeepSeek-V3的模型权重使用DeepSeek自定义的模型许可。", ("DeepSeek-V3", "license_not_open_source")),
 ])
 def test_more_signal_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
