@@ -21,6 +21,7 @@ from crawler.encoding import decode_html
 from crawler.normalize import detect_language
 
 MAX_HEADER_LINES = 12
+DATELINE_AFTER_LEAD = 3  # lines after the header where a dateline is still looked for
 MIN_TITLE_CHARS, MAX_TITLE_CHARS = 8, 120
 SHORT_TEXT_CHARS = 1000  # shorter precision-mode text gets a recall-oriented second pass
 SECOND_PASS_GAIN = 2.0  # ... whose text replaces it when it holds this many times more prose
@@ -52,14 +53,15 @@ def _is_title(s: str) -> bool:
             and not boilerplate.is_byline(s) and not boilerplate.is_furniture(s))
 
 
-def _read_header(lines: list[str], simple: list[str]) -> tuple[int, str | None, str | None, tuple | None, set[int]]:
-    """(body start, title, author, (date, time) of the dateline, header line indexes to drop)."""
+def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str | None, tuple | None, set[int]]:
+    """(title, author, (date, time) of the dateline, indexes of the header's lines to drop)."""
     body = min(next((i for i, s in enumerate(simple) if _is_paragraph(s)), len(simple)), MAX_HEADER_LINES)
     header = simple[:body]
-    date_at = next((i for i, s in enumerate(header) if dateline(s)), None)
+    # the dateline may follow a lead paragraph ("【导读】…。" then "2025年06月27日 18:02")
+    date_at = next((i for i, s in enumerate(simple[:body + DATELINE_AFTER_LEAD]) if dateline(s)), None)
     title_at = None
     if date_at is not None:
-        title_at = next((i for i in range(date_at - 1, -1, -1) if _is_title(header[i])), None)
+        title_at = next((i for i in range(min(date_at, body) - 1, -1, -1) if _is_title(header[i])), None)
     if title_at is None:
         title_at = next((i for i, s in enumerate(header) if _is_title(s) and i != date_at), None)
     drop = {i for i, s in enumerate(header) if boilerplate.is_byline(s) or boilerplate.is_furniture(s)}
@@ -69,12 +71,12 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[int, str | None, 
     if date_at is not None:
         drop.add(date_at)
         if title_at is not None and title_at < date_at:
-            between = [i for i in range(title_at + 1, date_at) if len(header[i]) <= boilerplate.MAX_BYLINE_CHARS]
+            between = [i for i in range(title_at + 1, min(date_at, body)) if len(header[i]) <= boilerplate.MAX_BYLINE_CHARS]
             drop.update(between)  # the author line of "title / author / date" layouts
             if author is None and between:
                 author = lines[between[-1]]
     title = html.unescape(lines[title_at]) if title_at is not None else None
-    return body, title, author, dateline(header[date_at]) if date_at is not None else None, drop
+    return title, author, dateline(simple[date_at]) if date_at is not None else None, drop
 
 
 def _join(kept: list[tuple[str, str]]) -> tuple[str, str]:
@@ -87,9 +89,8 @@ def clean_text(text: str) -> CleanPage:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     simple = [boilerplate.simplified(line) for line in lines]
     lines, simple = zip(*[(line, s) for line, s in zip(lines, simple) if not boilerplate.is_spam(s)]) or ((), ())
-    body_start, title, author, found_date, drop = _read_header(list(lines), list(simple))
-    header_kept = [line for i, line in enumerate(lines[:body_start]) if i not in drop]
-    body, norm_body = _join(boilerplate.strip_boilerplate(header_kept + list(lines[body_start:])))
+    title, author, found_date, drop = _read_header(list(lines), list(simple))
+    body, norm_body = _join(boilerplate.strip_boilerplate([line for i, line in enumerate(lines) if i not in drop]))
     language = detect_language(body)
     published = as_aware(*found_date, language) if found_date else None
     return CleanPage(title=title, author=author, published_at=published, date_origin="page" if published else None,

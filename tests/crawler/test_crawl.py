@@ -250,7 +250,9 @@ def test_workers_keep_a_host_s_download_delay_between_them(sqlite_url, site, arr
     pages = sorted((when, worker) for when, path, worker in arrivals if path in long_feed)
     assert len(pages) == len(long_feed) and {worker for _, worker in pages} == {"0", "1"}
     gaps = [later - earlier for (earlier, _), (later, _) in zip(pages, pages[1:])]
-    assert min(gaps) >= 0.18, sorted(gaps)[:5]
+    # arrivals are timed at the server: a busy machine delays one worker's send after its reserved start by
+    # tens of ms (unshared delays would put some pages ~0 s apart)
+    assert min(gaps) >= 0.15, sorted(gaps)[:5]
 
 
 def test_a_robots_txt_crawl_delay_spaces_the_site_s_requests(sqlite_url, site, arrivals, run_crawl):
