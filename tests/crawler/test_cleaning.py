@@ -213,6 +213,13 @@ def test_second_pass_is_chosen_by_prose_not_length():
     assert ZH_BODY[2] in _second_pass(_parse(markup), "\n".join(headlines))
 
 
+def test_a_dateline_after_the_lead_paragraph_is_the_page_s_date():
+    lead = "【导读】一家公司宣布开源新的混合推理模型,同时发布多个小尺寸模型。"
+    result = clean_text("\n".join([lead, "2025年06月27日 18:02 北京", *ZH_BODY]))
+    assert result.published_at.isoformat() == "2025-06-27T18:02:00+08:00"
+    assert result.text.startswith(lead) and "18:02" not in result.text  # the lead stays, the dateline goes
+
+
 def test_dates_inside_sentences_are_not_publication_dates():
     text = "一个标题：开源定义就要来了\n" + "\n".join(ZH_BODY) + "\n据时间表显示，他们预计在2024年10月15日正式宣布定义。"
     assert clean_text(text).published_at is None
