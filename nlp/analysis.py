@@ -336,7 +336,11 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     if kind in MODEL_LEVEL:
         later = [m for m in mentions if m["start"] >= cue.end]
         group = [_own_model(s, context, text, later) for s in group]
-    return [_specialize(s, mentions + previous, families, text) for s in group], conf
+    # a member named in a later clause is no specialization ("混元此前一直闭源, 直到…才开源了 Hunyuan-Large")
+    clauses = _clauses(text)
+    clause_end = clauses[_clause_index(clauses, cue.end)][1]
+    members = previous + [m for m in mentions if m["start"] < clause_end]
+    return [_specialize(s, members, families, text) for s in group], conf
 
 
 def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], previous: list[dict],

@@ -17,15 +17,16 @@ from nlp.kb import Entry, KnowledgeBase
 from nlp.shapes import find_unknown
 
 _ALNUM = re.compile(r"[A-Za-z0-9]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])\s*(?=[\u4e00-\u9fff])")
-_MODEL_CUE_AFTER = re.compile(r"\s*(?:[-\s]?\d|模型|大模型|系列|语言模型|models?\b|LLMs?\b|聊天机器人|chatbot)", re.I)
+_MODEL_CUE_AFTER = re.compile(r"\s*(?:[-\s]?[A-Z]?\d|模型|大模型|系列|语言模型|models?\b|LLMs?\b|聊天机器人|chatbot)", re.I)
 _MODEL_CUE_BEFORE = re.compile(r"(?:模型|models?|LLM)\s*$", re.I)
 _LICENSE_AFTER = re.compile(r"\s*-?(?:licen[cs](?:e|ed|ing)|许可|授权|协议|开源协议)", re.I)
-# a version after a known name: "3", " 3.5", "4.5", "-A13B", "-V2", with a size: "-7B"
-_VERSION_AFTER = re.compile(r"(?:[- ]?[Vv]?\d+(?:\.\d+)*[BMTbmt]?|-[A-Z]\d+[A-Z]?)(?:[- ]?\d+(?:\.\d+)?[BMTbmt])?"
+# a version after a known name: "3", " 3.5", "4.5", "-A13B", "X1", "-V2", with a size: "-7B"
+_VERSION_AFTER = re.compile(r"(?:[- ]?[Vv]?\d+(?:\.\d+)*[BMTbmt]?|-?[A-Z]\d+[A-Z]?)(?:[- ]?\d+(?:\.\d+)?[BMTbmt])?"
                             r"(?![A-Za-z0-9%年月日号万亿个款]|\.\d)(?!\s+(?:times|percent|per|years?|months?|weeks?|days?|"
                             r"hours?|million|billion|thousand|points?|people|users)\b)")
 # a tier or variant word after a model's name and version ("Claude 3 Opus", "Gemini 2.5 Pro", "GPT-4o mini")
@@ -97,6 +98,7 @@ class EntityMatcher:
         plain = all(k == k.lower() and lowers_exactly(k, k) for k in self.by_key)
         self.lower_regex = re.compile(trie_regex(sorted(self.by_key))) if plain else None
         self.short_names = self._short_names()
+        self.developers = {self.developer(e) for e in kb.models()} - {None}
 
     def _short_names(self) -> dict[str, tuple[re.Pattern, re.Pattern | None, dict[str, str]]]:
         """Per developer, its models' names without the developer's name in front (DeepSeek-R1 → R1,
@@ -173,6 +175,17 @@ class EntityMatcher:
                                    referee=entry.referee))
         return out
 
+    def _developer_prefix(self, name: str) -> str | None:
+        """The KB developer of models whose name starts an unknown model name before a hyphen or a digit
+        (Baichuan-7B, MiniMax-Text-01), so the name is a model of theirs, not the organization."""
+        for m in self.regex.finditer(name):
+            rest = name[m.end():]
+            if m.start() == 0 and rest[:1] in ("-", *"0123456789") and not _YEAR.fullmatch(rest.lstrip("-")):
+                entry = self._accept(name[:m.end()], 0, m.end())
+                if entry is not None and entry.kind == "org" and entry.name in self.developers:
+                    return entry.name
+        return None
+
     def family_of(self, name: str) -> Entry | None:
         """The longest KB model whose name starts an unknown model name (Qwen2.5-7B → Qwen2.5), also
         with the version right after it (Qwen1.5 → Qwen)."""
@@ -215,12 +228,13 @@ class EntityMatcher:
         mentions = sorted(mentions + self.short_name_mentions(text, mentions), key=lambda m: m.start)
         for u, weak in find_unknown(text):
             covered = [m for m in mentions if m.start < u.end and u.start < m.end]
+            owner = self._developer_prefix(u.text) if u.label == "MODEL" else None
             if all(u.start <= m.start and m.end <= u.end and (m.end - m.start) < (u.end - u.start)
-                   and m.label == u.label for m in covered):
+                   and (m.label == u.label or m.canonical == owner) for m in covered):
                 family = self.family_of(u.text) if u.label == "MODEL" else None
-                if weak and family is None:
+                if weak and family is None and owner is None:
                     continue  # "Windows 11", "Top 10": a version only counts after a known family
-                u.org = self.developer(family) if family else None
+                u.org = self.developer(family) if family else owner
                 mentions = [m for m in mentions if m not in covered] + [u]
         return [self._with_tier(text, self._with_version(text, m)) for m in sorted(mentions, key=lambda m: m.start)]
 

@@ -456,3 +456,22 @@ def test_licence_terms(nlp_pipeline, text, expected):
 ])
 def test_base_models_and_qualified_labels(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a family whose member is named in a later clause keeps its own claim
+    ("腾讯混元大模型此前一直闭源,直到去年11月才开源了Hunyuan-Large。", {("Hunyuan", "closed"), ("Hunyuan-Large", "open")}),
+    # "开源计划" is a plan to open-source, not the OSI
+    ("Kimi目前没有开源计划。", {("Kimi", "closed")}),
+    # a version right after a Chinese name, tier-like names in the knowledge base
+    ("讯飞星火X1尚未开源。", {("Spark X1", "closed")}),
+    ("零一万物的Yi-Lightning是一款闭源模型。", {("Yi-Lightning", "closed")}),
+    # a model named after its developer: not the organization
+    ("MiniMax宣布开源MiniMax-Text-01。", {("MiniMax-Text-01", "open")}),
+    # against the spirit of open source; abandoning it
+    ("有开发者质疑,Llama 3.1许可证中的条款与开源精神相悖。", {("Llama 3.1", "disputed")}),
+    ("Critics say the Llama 3 license is at odds with the spirit of open source.", {("Llama 3", "disputed")}),
+    ("OpenAI 背离了开源的初衷。", {("OpenAI", "closed")}),
+])
+def test_families_versions_and_the_spirit_of_open_source(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
