@@ -9,6 +9,7 @@ The publication date is the page's own or None, never the crawl time.
 from __future__ import annotations
 
 import html
+import re
 from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,8 @@ from crawler.normalize import detect_language
 MAX_HEADER_LINES = 12
 DATELINE_AFTER_LEAD = 3  # lines after the header where a dateline is still looked for
 MIN_TITLE_CHARS, MAX_TITLE_CHARS = 8, 120
+MIN_HEADLINE_CHARS = 30  # a line above the title this long is another headline (or a subtitle), not furniture
+_PERSON = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z.]*){1,2}")  # an author's name on its own line
 SHORT_TEXT_CHARS = 1000  # shorter precision-mode text gets a recall-oriented second pass
 SECOND_PASS_GAIN = 2.0  # ... whose text replaces it when it holds this many times more prose
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -49,7 +52,7 @@ def _is_paragraph(s: str) -> bool:
 
 
 def _is_title(s: str) -> bool:
-    return (MIN_TITLE_CHARS <= len(s) <= MAX_TITLE_CHARS and s[-1:] not in "。.,,:"
+    return (MIN_TITLE_CHARS <= len(s) <= MAX_TITLE_CHARS and s[-1:] not in "。.,,:" and not _PERSON.fullmatch(s)
             and not boilerplate.is_byline(s) and not boilerplate.is_furniture(s))
 
 
@@ -66,8 +69,8 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str |
         title_at = next((i for i, s in enumerate(header) if _is_title(s) and i != date_at), None)
     drop = {i for i, s in enumerate(header) if boilerplate.is_byline(s) or boilerplate.is_furniture(s)}
     author = next(filter(None, (boilerplate.author_of(header[i]) for i in sorted(drop))), None)
-    if title_at is not None:
-        drop.update(range(title_at + 1))  # site name, section, breadcrumb above the title
+    if title_at is not None:  # site name, section, breadcrumb above the title; a headline-long line stays
+        drop.update(i for i in range(title_at + 1) if i == title_at or len(header[i]) < MIN_HEADLINE_CHARS)
     if date_at is not None:
         drop.add(date_at)
         if title_at is not None and title_at < date_at:

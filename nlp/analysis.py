@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from nlp.rules import Rules
 from nlp.sentences import pieces
 
-_CLAUSE = re.compile(r"[,，;；:：]")
+_CLAUSE = re.compile(r"[,，;；:：]|\s(?=(?:while|whereas)\s)")
 _COORD_WORD = re.compile(r"、|和|与|及|以及|\band\b|&|/|\bor\b|或|比|than|like|像", re.I)
 # what may stand between two names that share a claim: a list, or "X, which, like Y,"
 _COORD = re.compile(r"^\s*(?:、|,|,?\s*(?:和|与|及|以及|and)|&|/|or|或)\s*$"
@@ -33,6 +33,7 @@ _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
                "license_not_open_source", "weights_only", "open_label_disputed", "disputed",
                "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
+LICENCE_TERMS = {"usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial"}
 _OWNER_OF = re.compile(r"(?:的|'s)\s*$")
 _WHEN_OF = re.compile(r"(?:去年|今年|\d{2,4}年)?(?:\d{1,2}月份?)?(?:推出|发布)?的\s*$")  # "Mistral 7B 和 12 月的 Mixtral"
 _SINCE = re.compile(r"(?:自从?|since)\s*$", re.I)
@@ -327,6 +328,8 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     candidates = [m for m in mentions if not m.get("referee") and not _time_reference(text, m)
                   and not _hosting(text, m) and not _base_model(text, m)]
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
+    if subject is None and kind in LICENCE_TERMS and not mentions and previous and rules.continuation.match(text):
+        subject, conf = _prefer_models(previous), 0.5  # "但月活超过7亿的公司仍需单独申请许可"
     if subject is None:
         return [], 0.0
     if subject in candidates:
@@ -336,11 +339,12 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     if kind in MODEL_LEVEL:
         later = [m for m in mentions if m["start"] >= cue.end]
         group = [_own_model(s, context, text, later) for s in group]
-    # a member named in a later clause is no specialization ("混元此前一直闭源, 直到…才开源了 Hunyuan-Large")
+    # a family named here is not specialized to a member named in a later clause ("混元此前一直闭源, 直到…才
+    # 开源了 Hunyuan-Large"); one from the context is ("Meta 没有公开训练数据, Llama 3.1 只能算开放权重")
     clauses = _clauses(text)
     clause_end = clauses[_clause_index(clauses, cue.end)][1]
     members = previous + [m for m in mentions if m["start"] < clause_end]
-    return [_specialize(s, members, families, text) for s in group], conf
+    return [_specialize(s, members if s in mentions else previous + mentions, families, text) for s in group], conf
 
 
 def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], previous: list[dict],

@@ -50,6 +50,15 @@ def _dedupe(items: list[dict], key: tuple[str, ...]) -> list[dict]:
     return sorted(best.values(), key=lambda x: x["start"])
 
 
+def headed(title: str | None, norm_text: str) -> str:
+    """What the extractor reads of an article: its normalized headline as the first line (headlines
+    carry claims: "Llama 3 不算真开源"), unless the text starts with it already."""
+    from crawler.normalize import normalize
+
+    head = normalize(title or "").strip()
+    return norm_text if not head or norm_text.startswith(head) else f"{head}\n{norm_text}"
+
+
 def extract_docs(texts: Iterable[str], *, normalized: bool = False, nlp=None, batch_size: int = 256,
                  n_process: int = 1) -> list[Extraction]:
     """Extract every text (raw text is normalized first; pass `normalized=True` for Article.norm_text)."""

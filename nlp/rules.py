@@ -45,6 +45,7 @@ class Rules:
     concession_end: re.Pattern
     hedge: re.Pattern
     anaphora: re.Pattern
+    continuation: re.Pattern
     neutral: re.Pattern
     local: re.Pattern
     negation: re.Pattern
@@ -66,8 +67,9 @@ class Rules:
 
     def can_bind(self, folded: str, names: bool, previous: bool) -> bool:
         """Whether a finding in a (folded) sentence can have a subject: the sentence names someone, or
-        it has a pronoun and the sentence before names someone (`nlp.analysis.resolve_subject`)."""
-        return names or (previous and self.anaphora.search(folded) is not None)
+        the sentence before does and this one has a pronoun or continues it (`nlp.analysis.resolve_subject`)."""
+        return names or (previous and (self.anaphora.search(folded) is not None
+                                       or self.continuation.match(folded) is not None))
 
     def hits(self, folded: str) -> list[list[int]]:
         """Every match of every stance and signal pattern in a (folded) sentence, as [gate index, start, end]
@@ -125,6 +127,7 @@ def load_rules(path: str | None = None) -> Rules:
         concession_end=re.compile(data["concession"]["end"], re.I),
         hedge=_any(data["hedge"]),
         anaphora=_any(data["anaphora"]),
+        continuation=re.compile(data["continuation"], re.I),
         neutral=_any(data["neutral"]),
         local=re.compile(data["local"], re.I),
         negation=re.compile(data["negation"], re.I),

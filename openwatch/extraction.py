@@ -13,7 +13,7 @@ def extract_pending(batch_size: int = 50, limit: int | None = None, skip_locked:
     article failed (with the error) and keeps the others.
     """
     from nlp import EXTRACTOR_VERSION
-    from nlp.extract import extract_docs
+    from nlp.extract import extract_docs, headed
     from storage.db import get_engine
     from storage.extraction import pending_articles, upsert_entities
     from sqlmodel import Session
@@ -27,7 +27,7 @@ def extract_pending(batch_size: int = 50, limit: int | None = None, skip_locked:
             seen += len(batch)
             if not batch:
                 break
-            results = extract_docs([a.norm_text for a in batch], normalized=True)
+            results = extract_docs([headed(a.title, a.norm_text) for a in batch], normalized=True)
             ids = upsert_entities(session, results)  # first, in one order: no deadlocks between workers
             for article, extraction in zip(batch, results):
                 if _store(session, article, extraction, ids):

@@ -34,10 +34,10 @@ def read_document(path: Path):
 
 def extract_files(paths: list[Path]) -> list[dict]:
     """The JSON line of each file, in order."""
-    from nlp.extract import extract_docs
+    from nlp.extract import extract_docs, headed
 
     pages = [read_document(p) for p in paths]
-    results = extract_docs([p.norm_text for p in pages], normalized=True)
+    results = extract_docs([headed(p.title, p.norm_text) for p in pages], normalized=True)
     return [r.as_json(document=str(path), title=page.title, language=page.language,
                       published=page.published_at.date().isoformat() if page.published_at else None)
             for path, page, r in zip(paths, pages, results)]

@@ -475,3 +475,34 @@ def test_base_models_and_qualified_labels(nlp_pipeline, text, expected):
 ])
 def test_families_versions_and_the_spirit_of_open_source(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "while" opens a clause of its own
+    ("DeepSeek-V3 lands on Hugging Face while o1 stays behind an API.", {("o1", "closed")}),
+    # a family from the context gives way to the member named later in the sentence
+    ("Meta发布了Llama 3.1。不过,Meta依旧没有公开训练数据,严格来说Llama 3.1只能算“开放权重”模型。",
+     {("Llama 3.1", "disputed")}),
+    # the training code staying closed is no claim that the model is closed
+    ("xAI opens up Grok-1 weights, but the training code stays closed.", set()),
+])
+def test_clauses_members_and_what_stays_closed(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a nameless sentence that continues the one before: its licence terms are about that sentence's model
+    ("Meta修改了Llama 3.1的许可证。但月活超过7亿的公司仍需单独申请许可。", ("Llama 3.1", "usage_threshold")),
+    ("What xAI did not release for Grok-1 is the code used to train the model, nor any details about the training data.",
+     ("Grok-1", "training_process_undisclosed")),
+    ("What xAI did not release for Grok-1 is the code used to train the model, nor any details about the training data.",
+     ("Grok-1", "training_data_undisclosed")),
+])
+def test_signals_continued_and_described(nlp_pipeline, text, expected):
+    assert expected in signals(nlp_pipeline, text)
+
+
+def test_not_only_the_weights_is_more_than_weights(nlp_pipeline):
+    text = "Apple published OpenELM: not only the model weights but also the training logs."
+    assert ("OpenELM", "weights_only") not in signals(nlp_pipeline, text)
+    assert ("OpenELM", "open") in claims(nlp_pipeline, text)
