@@ -213,6 +213,16 @@ def test_second_pass_is_chosen_by_prose_not_length():
     assert ZH_BODY[2] in _second_pass(_parse(markup), "\n".join(headlines))
 
 
+def test_an_author_line_is_no_title_and_a_headline_above_the_title_stays():
+    headline = "Musk's xAI opens up Grok-1 weights, but the training code stays closed"
+    subtitle = "Base model released under Apache 2.0, with no fine-tuning for dialogue"
+    result = clean_text("\n".join(["The Register", "AI + ML", headline, subtitle, "Thomas Claburn",
+                                   "Mon 18 Mar 2024 // 19:45 UTC", *EN_PARAGRAPHS]))
+    assert result.title in (headline, subtitle) and result.author == "Thomas Claburn"
+    assert headline in (result.title, result.text.split("\n")[0])  # the headline is not dropped as furniture
+    assert "The Register" not in result.text and "Thomas Claburn" not in result.text
+
+
 def test_a_dateline_after_the_lead_paragraph_is_the_page_s_date():
     lead = "【导读】一家公司宣布开源新的混合推理模型,同时发布多个小尺寸模型。"
     result = clean_text("\n".join([lead, "2025年06月27日 18:02 北京", *ZH_BODY]))
