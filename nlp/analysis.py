@@ -27,6 +27,7 @@ _COORD = re.compile(r"^\s*(?:、|,|,?\s*(?:和|与|及|以及|and)|&|/|or|或)\s
                     r"|^\s*(?:models?\s*)?,?\s*(?:(?:which|that)\s*,\s*)?(?:just\s+)?like\s*$", re.I)
 # a list that names a generic cue's members: "符合定义的模型, 包括 Pythia、OLMo", "open models such as Llama"
 _LIST_INTRO = re.compile(r"\s*,?\s*(?:包括|包含|例如|比如|如|including|such as|like)\s*", re.I)
+_MEMBERS_INTRO = re.compile(r"\s*,?\s*(?:包括|例如|比如|including|such as)\s*", re.I)
 _CONTRAST_BEFORE = re.compile(r"(?:\bunlike|不像|不同于|有别于|相比于?|compared (?:with|to))\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
@@ -167,9 +168,10 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     if cue.generic:
         g = rules.generic_after.match(text, cue.end)
         gap_end = g.end() if g else cue.end
-        listed = _LIST_INTRO.match(text, gap_end)
-        if listed:
-            gap_end, after_end = listed.end(), clauses[_clause_index(clauses, listed.end())][1]
+    # the members listed after the cue: "开源模型, 包括 X", "open models, including X" ("like X" only after a generic cue)
+    listed = (_LIST_INTRO if cue.generic else _MEMBERS_INTRO).match(text, gap_end)
+    if listed:
+        gap_end, after_end = listed.end(), clauses[_clause_index(clauses, listed.end())][1]
     after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < after_end
              and not _is_channel(text, cs, m)]  # "只能通过 API 和 ChatGPT": a channel listed after the cue
     if after:

@@ -506,3 +506,24 @@ def test_not_only_the_weights_is_more_than_weights(nlp_pipeline):
     text = "Apple published OpenELM: not only the model weights but also the training logs."
     assert ("OpenELM", "weights_only") not in signals(nlp_pipeline, text)
     assert ("OpenELM", "open") in claims(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a future release is no claim yet ("将开源", "将会开源"); "将" marking the object is none of that
+    ("马斯克称将开源Grok 2。", set()),
+    ("因此Grok 2将会开源。", set()),
+    ("Meta将Llama 2开源。", {("Llama 2", "open")}),
+    # what was released is only the weights
+    ("批评者指出,xAI开源的只是Grok-1的基础模型权重,并未包含训练代码。", {("Grok-1", "disputed")}),
+    # the members listed after "open models, including"
+    ("Google has released its own open models, including Gemma 2.", {("Gemma 2", "open")}),
+    ("Mistral is open source, like Meta.", {("Mistral AI", "open")}),  # "like" lists only after a generic cue
+])
+def test_future_releases_weights_and_listed_members(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+def test_weights_only_and_a_user_cap(nlp_pipeline):
+    assert {("Grok-1", "weights_only"), ("Grok-1", "training_process_undisclosed")} <= signals(
+        nlp_pipeline, "批评者指出,xAI开源的只是Grok-1的基础模型权重,并未包含训练代码。")
+    assert ("Llama 3", "usage_threshold") in signals(nlp_pipeline, "The Llama 3 license has a 700 million user cap.")
