@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nlp.rules import Rules
 from nlp.sentences import pieces
@@ -67,8 +68,10 @@ class Cue:
     other_head: bool = False  # generic with a head that is no model ("开源社区"): binds only a name after it
 
 
-def _clauses(text: str) -> list[tuple[int, int]]:
-    return pieces(_CLAUSE, text)
+@lru_cache(maxsize=256)
+def _clauses(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of the sentence's clauses; each sentence is split once though many cues ask."""
+    return tuple(pieces(_CLAUSE, text))
 
 
 def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
