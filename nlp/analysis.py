@@ -35,7 +35,6 @@ _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
                "license_not_open_source", "weights_only", "open_label_disputed", "disputed",
                "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
-LICENCE_TERMS = {"usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial"}
 _OWNER_OF = re.compile(r"(?:的|'s)\s*$")
 _WHEN_OF = re.compile(r"(?:去年|今年|\d{2,4}年)?(?:\d{1,2}月份?)?(?:推出|发布)?的\s*$")  # "Mistral 7B 和 12 月的 Mixtral"
 _SINCE = re.compile(r"(?:自从?|since)\s*$", re.I)
@@ -333,8 +332,9 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     candidates = [m for m in mentions if not m.get("referee") and not _time_reference(text, m)
                   and not _hosting(text, m) and not _base_model(text, m)]
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
-    if subject is None and kind in LICENCE_TERMS and not mentions and previous and rules.continuation.match(text):
-        subject, conf = _prefer_models(previous), 0.5  # "但月活超过7亿的公司仍需单独申请许可"
+    if subject is None and kind in rules.continued_signals and not mentions and previous \
+            and rules.continuation.match(text):  # "但月活超过7亿的公司仍需单独申请许可"
+        subject, conf = _prefer_models(previous), 0.5
     if subject is None:
         return [], 0.0
     if subject in candidates:

@@ -46,6 +46,7 @@ class Rules:
     hedge: re.Pattern
     anaphora: re.Pattern
     continuation: re.Pattern
+    continued_signals: frozenset[str]  # the signals a continuing sentence carries
     neutral: re.Pattern
     local: re.Pattern
     negation: re.Pattern
@@ -92,14 +93,21 @@ class Rules:
         if not self.can_bind(folded, names, bool(previous)):
             return None
         hits = self.hits(folded)
+        if not names and self.anaphora.search(folded) is None:  # it only continues the one before
+            hits = [h for h in hits if self.continues(h[0])]
         return [start, start + len(sentence), folded, hits, previous] if hits else None
+
+    def continues(self, gate: int) -> bool:
+        """Whether a hit of this gate (pattern index) in a continuing sentence binds the previous subject."""
+        rule = self.signal_of.get(self.literals.gates[gate])
+        return rule is not None and rule.signal in self.continued_signals
 
 
 @lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> Rules:
     """Compile a cues file (default: the bundled one). Unknown signal ids are an error."""
     data = yaml.safe_load(Path(path or DEFAULT_RULES).read_text(encoding="utf-8"))
-    unknown = set(data["signals"]) - set(SIGNAL_IDS)
+    unknown = (set(data["signals"]) | set(data["continuation"]["signals"])) - set(SIGNAL_IDS)
     if unknown:
         raise ValueError(f"{path or DEFAULT_RULES}: unknown signal ids {sorted(unknown)}")
     terms = data["taiwan_terms"]
@@ -127,7 +135,8 @@ def load_rules(path: str | None = None) -> Rules:
         concession_end=re.compile(data["concession"]["end"], re.I),
         hedge=_any(data["hedge"]),
         anaphora=_any(data["anaphora"]),
-        continuation=re.compile(data["continuation"], re.I),
+        continuation=re.compile(data["continuation"]["start"], re.I),
+        continued_signals=frozenset(data["continuation"]["signals"]),
         neutral=_any(data["neutral"]),
         local=re.compile(data["local"], re.I),
         negation=re.compile(data["negation"], re.I),
