@@ -527,3 +527,9 @@ def test_weights_only_and_a_user_cap(nlp_pipeline):
     assert {("Grok-1", "weights_only"), ("Grok-1", "training_process_undisclosed")} <= signals(
         nlp_pipeline, "批评者指出,xAI开源的只是Grok-1的基础模型权重,并未包含训练代码。")
     assert ("Llama 3", "usage_threshold") in signals(nlp_pipeline, "The Llama 3 license has a 700 million user cap.")
+
+
+def test_a_continuing_sentence_carries_licence_terms_only(nlp_pipeline):
+    text = "Meta发布了Llama 3.1。但开源是大势所趋,月活超过7亿的公司仍需申请许可。"
+    assert claims(nlp_pipeline, text) == set()  # "但开源是大势所趋" is about no one
+    assert signals(nlp_pipeline, text) == {("Llama 3.1", "usage_threshold")}
