@@ -29,8 +29,9 @@ _LICENSE_AFTER = re.compile(r"\s*-?(?:licen[cs](?:e|ed|ing)|许可|授权|协议
 _VERSION_AFTER = re.compile(r"(?:[- ]?[Vv]?\d+(?:\.\d+)*[BMTbmt]?|-?[A-Z]\d+[A-Z]?)(?:[- ]?\d+(?:\.\d+)?[BMTbmt])?"
                             r"(?![A-Za-z0-9%年月日号万亿个款]|\.\d)(?!\s+(?:times|percent|per|years?|months?|weeks?|days?|"
                             r"hours?|million|billion|thousand|points?|people|users)\b)")
-# a tier or variant word after a model's name and version ("Claude 3 Opus", "Gemini 2.5 Pro", "GPT-4o mini")
-_TIER = re.compile(r"(?:[- ](?:Pro|Flash|Ultra|Nano|Max|Mini|Turbo|Opus|Sonnet|Haiku|Lite|Plus|Air|Instruct|Chat|Coder|"
+# a tier or variant word after a model's name and version ("Claude 3 Opus", "Gemini 2.5 Pro", "GPT-4o mini";
+# right after a Chinese name: "混元Turbo")
+_TIER = re.compile(r"(?:[- ]?(?:Pro|Flash|Ultra|Nano|Max|Mini|Turbo|Opus|Sonnet|Haiku|Lite|Plus|Air|Instruct|Chat|Coder|"
                    r"Thinking|Preview|Vision|VL)|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
 # what joins a developer to its model's short name: "DeepSeek's new R1", "深度求索发布的 V3", "DeepSeek released R1"
 _OWNER_JOIN = (r"\s*(?:'s|’s|的|(?:发布|推出|开源)[了的]|旗下的?|\s(?:released|launched|unveiled|open-sourced))?"
@@ -259,5 +260,6 @@ class EntityMatcher:
         if tier is None:
             return m
         base = m.text if m.text.isascii() else m.canonical  # "Gemini 2.5 Pro"; "文心4.5 Turbo" → ERNIE 4.5 Turbo
-        return Mention(m.start, tier.end(), text[m.start:tier.end()], base + text[m.end:tier.end()], "MODEL",
-                       known=False, org=m.org)
+        tier_text = text[m.end:tier.end()]
+        name = base + ("" if tier_text[0] in " -" else " ") + tier_text  # "混元Turbo" → Hunyuan Turbo
+        return Mention(m.start, tier.end(), text[m.start:tier.end()], name, "MODEL", known=False, org=m.org)

@@ -53,6 +53,7 @@ def test_an_organization_s_shape_is_latin_only(matcher):
     assert names(matcher, "法國AI新創Mistral AI推出新模型") == [("Mistral AI", True)]  # not "AI新創Mistral AI"
     # on one line, and not from a quantifier: a byline's name and the next line's "Many AI" are none
     assert names(matcher, "By Hannah Cole\nMany AI models and Several Labs") == []
+    assert names(matcher, "What 'Open Source AI' means") == []  # a phrase, not an organization
 
 
 def test_unknown_models_and_orgs_by_shape(matcher):

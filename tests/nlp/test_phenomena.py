@@ -533,3 +533,21 @@ def test_a_continuing_sentence_carries_licence_terms_only(nlp_pipeline):
     text = "Meta发布了Llama 3.1。但开源是大势所趋,月活超过7亿的公司仍需申请许可。"
     assert claims(nlp_pipeline, text) == set()  # "但开源是大势所趋" is about no one
     assert signals(nlp_pipeline, text) == {("Llama 3.1", "usage_threshold")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the platforms listed after 在 are hosts; a tier right after a Chinese name
+    ("腾讯推出混元Large。该模型已在Hugging Face和GitHub开源。", {("Hunyuan-Large", "open")}),
+    ("腾讯的旗舰版本混元Turbo并未开源。", {("Hunyuan Turbo", "closed")}),
+])
+def test_hosts_in_a_list_and_tiers_after_chinese_names(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("混元Large的许可协议规定,该模型不得在欧盟境内使用。", ("Hunyuan-Large", "use_restrictions")),  # a place banned
+    ("Mixtral 8x7B fails the test because Mistral has not described its training data.",
+     ("Mixtral 8x7B", "training_data_undisclosed")),
+])
+def test_more_licence_and_data_phrasings(nlp_pipeline, text, expected):
+    assert expected in signals(nlp_pipeline, text)
