@@ -79,6 +79,7 @@ def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
 
 
 _OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
+_VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
 _PLURAL = re.compile(r"这些|它们|\b(?:they|their|these|those)\b", re.I)
 
@@ -386,7 +387,8 @@ def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], p
                                      or rules.topic_after.match(text, end)):
             continue  # "OSI 对开源 AI 的定义": a topic; "不是开源软件意义上的开源" still disputes
         predicative = bool(rules.copula_before.search(text, max(0, start - 8), start))
-        generic = stance != "disputed" and not predicative and bool(rules.generic_after.match(text, end))
+        generic = (stance != "disputed" and not predicative and not _VERB_FORM.search(text, start, end)
+                   and bool(rules.generic_after.match(text, end)))  # "open-sources nearly everything" is a verb
         cue = Cue(start, end, local=bool(rules.local.fullmatch(text[start:end])), predicative=predicative,
                   generic=generic, other_head=generic and not rules.subject_head.match(text, end))
         subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, stance)

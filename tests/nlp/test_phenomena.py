@@ -551,3 +551,16 @@ def test_hosts_in_a_list_and_tiers_after_chinese_names(nlp_pipeline, text, expec
 ])
 def test_more_licence_and_data_phrasings(nlp_pipeline, text, expected):
     assert expected in signals(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("DeepSeek is one of the few Chinese labs that open-sources nearly everything.", {("DeepSeek", "open")}),  # a verb
+    ("The company describes Falcon 2 as open source, but its license adds an acceptable use policy.",
+     {("Falcon 2", "disputed")}),
+    ("Databricks said DBRX is available under an open license.", {("DBRX", "open")}),
+    # Taiwan's models and developers
+    ("台智雲的福爾摩沙大模型並未開放權重。", {("FFM", "closed")}),
+    ("聯發科釋出繁體中文大型語言模型 Breeze-7B,並以 Apache 2.0 授權開源。", {("Breeze-7B", "open")}),
+])
+def test_verbs_descriptions_and_taiwan_models(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
