@@ -74,7 +74,8 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str |
     if date_at is not None:
         drop.add(date_at)
         if title_at is not None and title_at < date_at:
-            between = [i for i in range(title_at + 1, min(date_at, body)) if len(header[i]) <= boilerplate.MAX_BYLINE_CHARS]
+            between = [i for i in range(title_at + 1, min(date_at, body))
+                       if len(header[i]) <= boilerplate.MAX_BYLINE_CHARS]
             drop.update(between)  # the author line of "title / author / date" layouts
             if author is None and between:
                 author = lines[between[-1]]

@@ -138,14 +138,13 @@ def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] 
     A model named as a channel ("只能通过 ChatGPT 使用") or a point in time ("自 GPT-2 后") is no candidate."""
     if subject["label"] != "ORG":
         return subject
-    models = [m for m in context if m["label"] == "MODEL" and m.get("org") == subject["canonical"]
-              and not (m["start"] >= 0 and (_CHANNEL.search(text, max(0, m["start"] - 10), m["start"])
-                                            or _time_reference(text, m)))]
-    if models:
-        return models[-1]
-    return next((m for m in later if m["label"] == "MODEL" and m.get("org") == subject["canonical"]
-                 and not _CHANNEL.search(text, max(0, m["start"] - 10), m["start"]) and not _time_reference(text, m)),
-                subject)
+
+    def own(m: dict) -> bool:
+        return m["label"] == "MODEL" and m.get("org") == subject["canonical"] and not (
+            m["start"] >= 0 and (_CHANNEL.search(text, max(0, m["start"] - 10), m["start"]) or _time_reference(text, m)))
+
+    models = [m for m in context if own(m)]
+    return models[-1] if models else next((m for m in later if own(m)), subject)
 
 
 def names_carried(previous: list, topic: list, inside: list, referee, label) -> tuple[list, list]:
@@ -326,8 +325,8 @@ def _base_model(text: str, m: dict) -> bool:
     "以 Llama 3 为基础"."""
     if m["start"] < 0:
         return False
-    return bool(_BASE_BEFORE.search(text, max(0, m["start"] - 40), m["start"])
-                or (_BASE_FRAME[0].search(text, max(0, m["start"] - 12), m["start"]) and _BASE_FRAME[1].match(text, m["end"])))
+    framed = _BASE_FRAME[0].search(text, max(0, m["start"] - 12), m["start"]) and _BASE_FRAME[1].match(text, m["end"])
+    return bool(framed or _BASE_BEFORE.search(text, max(0, m["start"] - 40), m["start"]))
 
 
 def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):

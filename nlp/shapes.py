@@ -35,8 +35,8 @@ _ORG = re.compile(
     r"|(?P<uni>U(?<![A-Za-z0-9]U)niversity of(?:\s[A-Z][a-z]+){1,3})")
 _ORG_STOP = {"The", "A", "An", "Open", "Generative", "Artificial", "This", "That", "Our", "Their", "Its", "In",
              "For", "And", "Of", "With", "By", "Responsible", "Conversational", "Explainable", "Trustworthy",
-             "Source", "Many", "Most", "Some", "All", "Several", "Other", "These", "Those", "Such", "Every", "Each", "Both",
-             "Few", "More", "How", "Why", "What", "When", "Which"}
+             "Source", "Many", "Most", "Some", "All", "Several", "Other", "These", "Those", "Such", "Every", "Each",
+             "Both", "Few", "More", "How", "Why", "What", "When", "Which"}
 
 
 def find_unknown(text: str):
