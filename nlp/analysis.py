@@ -177,7 +177,7 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         gap_end, after_end = listed.end(), clauses[_clause_index(clauses, listed.end())][1]
     after = [m for m in mentions if gap_end <= m["start"] <= gap_end + 2 and m["start"] < after_end
              and not _is_channel(text, cs, m)]  # "只能通过 API 和 ChatGPT": a channel listed after the cue
-    if after:
+    if after and not (cue.predicative and listed is None):  # "Qwen is more open than Llama": Qwen
         return _prefer_models(after), 0.9
     if cue.other_head:
         return None, 0.0

@@ -564,3 +564,17 @@ def test_more_licence_and_data_phrasings(nlp_pipeline, text, expected):
 ])
 def test_verbs_descriptions_and_taiwan_models(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Critics argue Llama is better described as source-available than open source.", {("Llama", "disputed")}),
+    ("Stability AI said Stable LM 2 is openly licensed.", {("Stable LM 2", "open")}),
+    ("Qwen is more open than Llama.", {("Qwen", "open")}),  # the compared name after the cue is no subject
+    ("百度表示,文心大模型4.5系列将于6月30日起正式开源。", set()),  # a dated plan is no release yet
+])
+def test_comparisons_plans_and_licence_words(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+def test_research_use_only(nlp_pipeline):
+    assert ("Command R", "non_commercial") in signals(nlp_pipeline, "Cohere's Command R+ weights are for research use only.")
