@@ -37,7 +37,7 @@ MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions"
                "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
 _OWNER_OF = re.compile(r"(?:的|'s)\s*$")
 _WHEN_OF = re.compile(r"(?:去年|今年|\d{2,4}年)?(?:\d{1,2}月份?)?(?:推出|发布)?的\s*$")  # "Mistral 7B 和 12 月的 Mixtral"
-_SINCE = re.compile(r"(?:自从?|since)\s*$", re.I)
+_SINCE = re.compile(r"(?:自从?|\b(?:since|after|before))\s*$", re.I)
 _SINCE_AFTER = re.compile(r"\s*(?:之?后|以来|起)")
 _CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
 _CHANNEL_BEFORE = re.compile(r"通过|经由|\bvia\b|\bthrough\b", re.I)

@@ -578,3 +578,12 @@ def test_comparisons_plans_and_licence_words(nlp_pipeline, text, expected):
 
 def test_research_use_only(nlp_pipeline):
     assert ("Command R", "non_commercial") in signals(nlp_pipeline, "Cohere's Command R+ weights are for research use only.")
+
+
+@pytest.mark.parametrize("text, expected", [  # headline phrasings
+    ("Mistral goes closed with Mistral Large", {("Mistral Large", "closed")}),
+    ("Inside the fight over Llama's 'open source' label", {("Llama", "disputed")}),
+    ("OpenAI turned closed after GPT-2.", {("OpenAI", "closed")}),  # "after GPT-2" is a point in time
+])
+def test_headline_phrasings(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
