@@ -140,8 +140,9 @@ def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] 
         return subject
 
     def own(m: dict) -> bool:
+        start = m["start"]
         return m["label"] == "MODEL" and m.get("org") == subject["canonical"] and not (
-            m["start"] >= 0 and (_CHANNEL.search(text, max(0, m["start"] - 10), m["start"]) or _time_reference(text, m)))
+            start >= 0 and (_CHANNEL.search(text, max(0, start - 10), start) or time_reference(text, start, m["end"])))
 
     models = [m for m in context if own(m)]
     return models[-1] if models else next((m for m in later if own(m)), subject)
@@ -149,9 +150,10 @@ def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] 
 
 def names_carried(previous: list, topic: list, inside: list, referee, label) -> tuple[list, list]:
     """(previous, topic) after a sentence that names `inside` (Mention objects or dicts: `referee` and
-    `label` read them): `previous` is what the next sentence's pronouns point back to, the sentence's
-    names, after the `topic` (first model) of the latest sentence naming a model when it names none.
-    A sentence naming no one, or only a referee (OSI), changes nothing."""
+    `label` read them; callers leave out names used as a point in time, see time_reference): `previous`
+    is what the next sentence's pronouns point back to, the sentence's names, after the `topic` (first
+    model) of the latest sentence naming a model when it names none. A sentence naming no one, or only
+    a referee (OSI), changes nothing."""
     if all(referee(m) for m in inside):
         return previous, topic
     models = [m for m in inside if label(m) == "MODEL"]
@@ -306,11 +308,11 @@ def _is_channel(text: str, clause_start: int, m: dict) -> bool:
     return bool(via) and _CHANNEL_LIST.fullmatch(text, via[-1].end(), m["start"]) is not None
 
 
-def _time_reference(text: str, m: dict) -> bool:
-    """A name as a point in time: "自 GPT-2 之后", "since GPT-2"."""
-    if not _SINCE.search(text, max(0, m["start"] - 8), m["start"]):
+def time_reference(text: str, start: int, end: int) -> bool:
+    """The name at text[start:end] as a point in time: "自 GPT-2 之后", "since GPT-2", "after GPT-2"."""
+    if not _SINCE.search(text, max(0, start - 8), start):
         return False
-    return bool(_SINCE_AFTER.match(text, m["end"])) or text[m["start"] - 1].isascii()
+    return bool(_SINCE_AFTER.match(text, end)) or text[start - 1].isascii()
 
 
 def _hosting(text: str, m: dict) -> bool:
@@ -330,7 +332,7 @@ def _base_model(text: str, m: dict) -> bool:
 
 
 def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
-    candidates = [m for m in mentions if not m.get("referee") and not _time_reference(text, m)
+    candidates = [m for m in mentions if not m.get("referee") and not time_reference(text, m["start"], m["end"])
                   and not _hosting(text, m) and not _base_model(text, m)]
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
     if subject is None and kind in rules.continued_signals and not mentions and previous \

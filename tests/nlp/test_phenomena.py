@@ -587,3 +587,10 @@ def test_research_use_only(nlp_pipeline):
 ])
 def test_headline_phrasings(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+def test_a_name_used_as_a_point_in_time_is_not_pointed_back_to(nlp_pipeline):
+    text = ("OpenAI released two open-weight models, gpt-oss-120b and gpt-oss-20b, its first since GPT-2. "
+            "They come with a permissive Apache 2.0 license.")
+    assert ("GPT-2", "open") not in claims(nlp_pipeline, text)
+    assert ("gpt-oss-20b", "open") in claims(nlp_pipeline, text)
