@@ -594,3 +594,16 @@ def test_a_name_used_as_a_point_in_time_is_not_pointed_back_to(nlp_pipeline):
             "They come with a permissive Apache 2.0 license.")
     assert ("GPT-2", "open") not in claims(nlp_pipeline, text)
     assert ("gpt-oss-20b", "open") in claims(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, expected", [  # Taiwan news
+    ("臉書母公司Meta表示,Llama 3將以開放原始碼方式提供。", set()),  # a plan
+    ("亞馬遜的Nova模型並未開源,僅能透過AWS Bedrock使用。", {("Amazon Nova", "closed")}),
+    ("鴻海推出繁體中文大型語言模型FoxBrain,並以開源方式釋出。", {("FoxBrain", "open")}),
+])
+def test_taiwan_news_phrasings(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+def test_a_user_threshold_without_a_comparison_word(nlp_pipeline):
+    assert ("Llama 2", "usage_threshold") in signals(nlp_pipeline, "業界人士指出,Llama 2的授權條款有月活躍用戶7億的門檻。")
