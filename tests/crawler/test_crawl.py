@@ -249,10 +249,10 @@ def test_workers_keep_a_host_s_download_delay_between_them(sqlite_url, site, arr
     redis_worker(workers=2, idle_s=12, DOWNLOAD_DELAY=0.2, RANDOMIZE_DOWNLOAD_DELAY=False, CONCURRENT_REQUESTS=2)
     pages = sorted((when, worker) for when, path, worker in arrivals if path in long_feed)
     assert len(pages) == len(long_feed) and {worker for _, worker in pages} == {"0", "1"}
-    gaps = [later - earlier for (earlier, _), (later, _) in zip(pages, pages[1:])]
-    # arrivals are timed at the server: a busy machine delays one worker's send after its reserved start by
-    # tens of ms (unshared delays would put some pages ~0 s apart)
-    assert min(gaps) >= 0.15, sorted(gaps)[:5]
+    gaps = sorted(later - earlier for (earlier, _), (later, _) in zip(pages, pages[1:]))
+    # arrivals are timed at the server, and a busy worker sends up to tens of ms after its reserved start;
+    # unshared delays put pages 0.1 s apart on average, the closest 0.04 s
+    assert gaps[0] >= 0.1 and gaps[len(gaps) // 2] >= 0.18, gaps[:5]
 
 
 def test_a_robots_txt_crawl_delay_spaces_the_site_s_requests(sqlite_url, site, arrivals, run_crawl):
@@ -269,7 +269,7 @@ def test_a_robots_txt_crawl_delay_spaces_the_site_s_requests(sqlite_url, site, a
         times = [when for when, path, _ in arrivals if path.startswith(prefix)]
         return min(b - a for a, b in zip(times, times[1:]))
 
-    assert smallest_gap("/a/6") >= 0.28  # localhost
+    assert smallest_gap("/a/6") >= 0.25  # localhost (timed at the server: a send may be some ms late)
     assert smallest_gap("/a/5") < 0.2    # 127.0.0.1
 
 
