@@ -45,6 +45,7 @@ _CHANNEL_OWNER = re.compile(r"\s*(?:'s|’s|的)\s*(?:API|接口|云|平台|应�
 _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|[\w.-]+(?:'s|’s|的)|和|与|及|、|and|or|,)*", re.I)
 _LISTED = r"(?:[A-Za-z][\w.-]*(?: [A-Za-z0-9][\w.-]*){0,3}\s*(?:,|、|和|与|及|\band\b|\bor\b)\s*)*$"  # after others listed
 _HOST_BEFORE = re.compile(r"(?:\b(?:on|onto)\s+|(?:在|于|到)\s*)" + _LISTED, re.I)
+_HOST_TO = re.compile(r"(?:上传|发布|上线|推送)(?:至|到)\s*" + _LISTED)  # "权重已上传至 Hugging Face"
 _BASE_BEFORE = re.compile(r"(?:基于|\b(?:based on|built on|built upon|derived from|fine-tuned from|distilled from|"
                           r"on top of)\s+)" + _LISTED, re.I)
 _BASE_FRAME = (re.compile(r"以[^。,;]{0,12}$"), re.compile(r"\s*为(?:基础|底座|基座)"))  # "以 X 为基础"
@@ -316,10 +317,12 @@ def time_reference(text: str, start: int, end: int) -> bool:
 
 
 def _hosting(text: str, m: dict) -> bool:
-    """An organization as the place a model is put: "available on Hugging Face", "在 GitHub 上线"."""
-    return m["label"] == "ORG" and m["start"] >= 0 and bool(
-        _HOST_BEFORE.search(text, max(0, m["start"] - 40), m["start"])
-        and (text[m["start"] - 1].isascii() or _HOST_AFTER.match(text, m["end"])))
+    """An organization as the place a model is put: "available on Hugging Face", "在 GitHub 上线", "上传至 Hugging Face"."""
+    start = m["start"]
+    return m["label"] == "ORG" and start >= 0 and bool(
+        _HOST_TO.search(text, max(0, start - 40), start)
+        or (_HOST_BEFORE.search(text, max(0, start - 40), start)
+            and (text[start - 1].isascii() or _HOST_AFTER.match(text, m["end"]))))
 
 
 def _base_model(text: str, m: dict) -> bool:

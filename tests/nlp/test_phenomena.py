@@ -607,3 +607,16 @@ def test_taiwan_news_phrasings(nlp_pipeline, text, expected):
 
 def test_a_user_threshold_without_a_comparison_word(nlp_pipeline):
     assert ("Llama 2", "usage_threshold") in signals(nlp_pipeline, "業界人士指出,Llama 2的授權條款有月活躍用戶7億的門檻。")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The weights of Llama 3 can be downloaded by anyone who accepts the license.", {("Llama 3", "open")}),
+    ("月之暗面发布Kimi K2。其权重已上传至Hugging Face。", {("Kimi K2", "open")}),  # the platform uploaded to is a host
+])
+def test_weights_anyone_can_download(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+def test_an_architecture_kept_secret(nlp_pipeline):
+    assert ("GPT-4", "technical_details_undisclosed") in signals(
+        nlp_pipeline, "OpenAI keeps GPT-4's architecture and training data secret.")
