@@ -176,27 +176,25 @@ class EntityMatcher:
                                    referee=entry.referee))
         return out
 
+    def _prefixes(self, name: str):
+        """(entry, rest of the name) for the KB name that starts an unknown name, at a word boundary or
+        right before a digit ("Qwen" in Qwen1.5)."""
+        for m in self.regex.finditer(name):
+            if m.start() == 0:
+                rest = name[m.end():]
+                entry = self._accept(name[:m.end()] if rest[:1].isdigit() else name, 0, m.end())
+                if entry is not None:
+                    yield entry, rest
+
     def _developer_prefix(self, name: str) -> str | None:
         """The KB developer of models whose name starts an unknown model name before a hyphen or a digit
         (Baichuan-7B, MiniMax-Text-01), so the name is a model of theirs, not the organization."""
-        for m in self.regex.finditer(name):
-            rest = name[m.end():]
-            if m.start() == 0 and rest[:1] in ("-", *"0123456789") and not _YEAR.fullmatch(rest.lstrip("-")):
-                entry = self._accept(name[:m.end()], 0, m.end())
-                if entry is not None and entry.kind == "org" and entry.name in self.developers:
-                    return entry.name
-        return None
+        return next((e.name for e, rest in self._prefixes(name) if e.kind == "org" and e.name in self.developers
+                     and rest[:1] in ("-", *"0123456789") and not _YEAR.fullmatch(rest.lstrip("-"))), None)
 
     def family_of(self, name: str) -> Entry | None:
-        """The longest KB model whose name starts an unknown model name (Qwen2.5-7B → Qwen2.5), also
-        with the version right after it (Qwen1.5 → Qwen)."""
-        best = None
-        for m in self.regex.finditer(name):
-            if m.start() == 0:
-                entry = self._accept(name[:m.end()] if name[m.end():m.end() + 1].isdigit() else name, 0, m.end())
-                if entry is not None and entry.kind == "model":
-                    best = entry
-        return best
+        """The KB model whose name starts an unknown model name (Qwen2.5-7B → Qwen2.5, Qwen1.5 → Qwen)."""
+        return next((e for e, _ in self._prefixes(name) if e.kind == "model"), None)
 
     def short_name_mentions(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """Models named by a short name after their developer: right after it ("DeepSeek's R1", "深度求索
