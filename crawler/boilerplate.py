@@ -18,20 +18,26 @@ _SPAM_WORDS = re.compile(
 _SENTENCE_PUNCT = re.compile(r"[。!?!?]")
 _SENTENCE_END = re.compile(r"[。.!?！？」”\"]$")
 _UI_WORDS = re.compile(
-    r"分享到?|转藏|献花|发表|评论|条评论|收藏|点赞|举报|打印|返回顶部|返回首页|关闭窗口|图片|在看|阅读全文|赞|"
-    r"share|tweet|print|comments?|like", re.IGNORECASE)
+    r"分享到?|转藏|献花|发表|评论|条评论|收藏|点赞|举报|打印|返回顶部|返回首页|关闭窗口|图片|在看|阅读全文|赞|复制链接|微信|微博|"
+    r"share|tweet|print|comments?|like|copy link|skip to (?:main )?content|sign in|sign up|log in|subscribe|"
+    r"facebook|twitter|linkedin|e-?mail|whatsapp|reddit|telegram|weibo|wechat|hacker news|\bline\b|\bx\b", re.IGNORECASE)
 _UI_FILLER = re.compile(r"[\W\d_]+")
 _BREADCRUMB = re.compile(r"[>›»].*[>›»]")
+_TAGS = re.compile(r"^(?:tags?|keywords|topics|标签|关键词|关键字)\s*[::]", re.IGNORECASE)
 _PHOTO_CREDIT = re.compile(r"^(封面)?(图片|图)(消息)?(来源|来自|提供)[::]|^(photo|image)( credit)?[::]", re.IGNORECASE)
-_BYLINE = re.compile(r"^(责任编辑|编辑|作者|记者|撰文|编译|出品|来源|文|图|by)\s*[::|/ ]|(记者|编辑)\s*\S+|^\S{2,8}报道$",
-                     re.IGNORECASE)
-_AUTHOR = re.compile(r"(?:作者|记者|撰文|^by)\s*[::]?\s*([^\s::,,|/]{2,20})", re.IGNORECASE)
+_BYLINE = re.compile(r"^(责任编辑|编辑|作者|记者|撰文|编译|出品|来源|文|图|by|authors?|written by)\s*[::|/ ]|(记者|编辑)\s*\S+"
+                     r"|^\S{2,8}报道$|^\S{1,8}\s*发自\s*\S+$", re.IGNORECASE)
+_AUTHOR = re.compile(r"(?:作者|记者|撰文|^by|^authors?:)\s*[::]?\s*([^\s::,,|/]{2,20}(?: [A-Z][a-z]+)?)", re.IGNORECASE)
+# a menu or a row of links: "News | Reviews | AI", "Subscribe    Sign in", "量子位 | 公众号 QbitAI"
+_MENU_SPLIT = re.compile(r"\s*[|｜]\s*|\s{2,}|\s+[·•]\s+")
+MAX_MENU_ITEM_CHARS = 12
 _LIST_HEADING = re.compile(
     r"^(相关内容|相关阅读|相关文章|相关推荐|相关新闻|推荐阅读|热门资讯|热门推荐|热门文章|猜你喜欢|类似文章|延伸阅读|"
     r"更多精彩|最新文章|大家都在看|related (articles|stories|posts)|read more|more from)", re.IGNORECASE)
 _DISCLAIMER = re.compile(
     r"如需转载|未经.{0,24}授权|免责声明|版权声明|版权所有|本站是提供|不(代表|表明).{0,8}(观点|立场)|以上就是关于.{0,80}的相关内容")
 MAX_BYLINE_CHARS = 40
+MAX_ENGLISH_BYLINE_CHARS = 80  # "By Lin Yutong in Beijing and Arjun Nair in Singapore"
 MAX_FURNITURE_CHARS = 120
 MIN_LIST_LINES = 3
 
@@ -52,7 +58,14 @@ def is_ui(s: str) -> bool:
 
 
 def is_byline(s: str) -> bool:
-    return len(s) <= MAX_BYLINE_CHARS and not _SENTENCE_PUNCT.search(s) and bool(_BYLINE.search(s))
+    longest = MAX_ENGLISH_BYLINE_CHARS if s[:3].lower() == "by " else MAX_BYLINE_CHARS
+    return len(s) <= longest and not _SENTENCE_PUNCT.search(s) and bool(_BYLINE.search(s))
+
+
+def is_menu(s: str) -> bool:
+    """A row of short items (navigation, sections, links), not a headline."""
+    items = [item for item in _MENU_SPLIT.split(s.strip()) if item]
+    return len(items) >= 2 and all(len(item) <= MAX_MENU_ITEM_CHARS for item in items)
 
 
 def author_of(s: str) -> str | None:
@@ -64,7 +77,8 @@ def is_furniture(s: str) -> bool:
     """Lines that are never article text wherever they appear."""
     if len(s) > MAX_FURNITURE_CHARS:
         return False
-    return is_spam(s) or is_ui(s) or bool(_PHOTO_CREDIT.search(s)) or (len(s) <= 60 and bool(_BREADCRUMB.search(s)))
+    return (is_spam(s) or is_ui(s) or bool(_PHOTO_CREDIT.search(s) or _TAGS.search(s))
+            or (len(s) <= 60 and bool(_BREADCRUMB.search(s))))
 
 
 def is_trailer_start(s: str) -> bool:

@@ -51,34 +51,48 @@ def _is_paragraph(s: str) -> bool:
     return len(s) >= 100 or (len(s) >= 30 and s.rstrip("」”\"’')")[-1:] in "。.!?！？")
 
 
-def _is_title(s: str) -> bool:
-    return (MIN_TITLE_CHARS <= len(s) <= MAX_TITLE_CHARS and s[-1:] not in "。.,,:" and not _PERSON.fullmatch(s)
-            and not boilerplate.is_byline(s) and not boilerplate.is_furniture(s))
+def _is_title(s: str, *, ending_stop: bool = False) -> bool:
+    """A headline: title-long, no byline, furniture or menu; `ending_stop` also admits a final full stop
+    ("… Read the license first."; a Chinese headline never ends with 。)."""
+    return (MIN_TITLE_CHARS <= len(s) <= MAX_TITLE_CHARS and (ending_stop or s[-1:] != ".") and s[-1:] not in "。,,:"
+            and not _PERSON.fullmatch(s) and not boilerplate.is_byline(s) and not boilerplate.is_furniture(s)
+            and not boilerplate.is_menu(s))
 
 
 def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str | None, tuple | None, set[int]]:
-    """(title, author, (date, time) of the dateline, indexes of the header's lines to drop)."""
-    body = min(next((i for i, s in enumerate(simple) if _is_paragraph(s)), len(simple)), MAX_HEADER_LINES)
-    header = simple[:body]
-    # the dateline may follow a lead paragraph ("【导读】…。" then "2025年06月27日 18:02")
-    date_at = next((i for i, s in enumerate(simple[:body + DATELINE_AFTER_LEAD]) if dateline(s)), None)
+    """(title, author, (date, time) of the dateline, indexes of the header's lines to drop).
+
+    The header runs to the first paragraph; the dateline may come later, after a headline that reads
+    like a sentence, a standfirst or a lead paragraph ("【导读】…。" then "2025年06月27日 18:02"), but
+    before the third paragraph. The title is then the nearest headline above the dateline."""
+    paragraphs = [i for i, s in enumerate(simple) if _is_paragraph(s)]
+    body = min(paragraphs[0] if paragraphs else len(simple), MAX_HEADER_LINES)
+    date_limit = min(max(body + DATELINE_AFTER_LEAD, paragraphs[2] if len(paragraphs) > 2 else len(simple)),
+                     MAX_HEADER_LINES + DATELINE_AFTER_LEAD)
+    date_at = next((i for i, s in enumerate(simple[:date_limit]) if dateline(s)), None)
     title_at = None
     if date_at is not None:
-        title_at = next((i for i in range(min(date_at, body) - 1, -1, -1) if _is_title(header[i])), None)
+        above = range(date_at - 1, -1, -1)
+        title_at = next((i for i in above if _is_title(simple[i])), None)
+        if title_at is None:
+            title_at = next((i for i in above if _is_title(simple[i], ending_stop=True)), None)
     if title_at is None:
-        title_at = next((i for i, s in enumerate(header) if _is_title(s) and i != date_at), None)
-    drop = {i for i, s in enumerate(header) if boilerplate.is_byline(s) or boilerplate.is_furniture(s)}
-    author = next(filter(None, (boilerplate.author_of(header[i]) for i in sorted(drop))), None)
+        title_at = next((i for i, s in enumerate(simple[:body]) if _is_title(s) and i != date_at), None)
+    top = max(body, (title_at or 0) + 1, (date_at or 0) + 1)
+    drop = {i for i, s in enumerate(simple[:top]) if boilerplate.is_byline(s) or boilerplate.is_furniture(s)}
+    author = next(filter(None, (boilerplate.author_of(simple[i]) for i in sorted(drop))), None)
     if title_at is not None:  # site name, section, breadcrumb above the title; a headline-long line stays
-        drop.update(i for i in range(title_at + 1) if i == title_at or len(header[i]) < MIN_HEADLINE_CHARS)
+        drop.update(i for i in range(title_at + 1)
+                    if i == title_at or len(simple[i]) < MIN_HEADLINE_CHARS or boilerplate.is_menu(simple[i]))
     if date_at is not None:
         drop.add(date_at)
         if title_at is not None and title_at < date_at:
-            between = [i for i in range(title_at + 1, min(date_at, body))
-                       if len(header[i]) <= boilerplate.MAX_BYLINE_CHARS]
+            between = [i for i in range(title_at + 1, date_at)
+                       if len(simple[i]) <= boilerplate.MAX_BYLINE_CHARS or boilerplate.is_byline(simple[i])]
             drop.update(between)  # the author line of "title / author / date" layouts
-            if author is None and between:
-                author = lines[between[-1]]
+            names = [i for i in between if not boilerplate.is_menu(simple[i])]
+            if author is None and names:
+                author = lines[names[-1]]
     title = html.unescape(lines[title_at]) if title_at is not None else None
     return title, author, dateline(simple[date_at]) if date_at is not None else None, drop
 

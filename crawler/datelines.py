@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_TIME = r"(?:(?:\s+|\s*[T,]\s*)(?P<H>\d{1,2})[:時时](?P<M>\d{2})(?:[:分](?P<S>\d{2}))?)?"
+_TIME = r"(?:(?:\s+|\s*[T,]\s*)(?P<H>\d{1,2})[:時时](?P<M>\d{2})(?:[:分](?P<S>\d{2}))?(?:\s*(?P<pm>[AaPp])\.?[Mm]\b\.?)?)?"
 _NUMERIC = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)(?:\s*[日号號])?" + _TIME)
 _ENGLISH = re.compile(
@@ -23,6 +23,8 @@ _SENTENCE_END = re.compile(r"[。!?!?;;]\s*$")
 _ZONES = {"zh": timezone(timedelta(hours=8)), "zh-Hant": timezone(timedelta(hours=8))}
 MAX_DATELINE_CHARS = 80
 MAX_DATELINE_EXTRA = 40
+MAX_LABELLED_LINE_CHARS = 160  # "作者 X | 发布日期 2025 年 03 月 18 日 10:35 | 分类 AI , Google"
+_DATE_LABEL = re.compile(r"(?:发布|发表|出版)(?:日期|时间|于)\s*[::]?\s*$|\b(?:published|posted)(?: on)?\s*[::]?\s*$", re.I)
 
 
 def _match_datetime(match: re.Match) -> tuple[date, time | None] | None:
@@ -33,7 +35,9 @@ def _match_datetime(match: re.Match) -> tuple[date, time | None] | None:
         else:
             month = _MONTHS[(groups["mon"] or groups["mon2"])[:3].lower()]
             day = date(int(groups["y"]), month, int(groups["d"] or groups["d2"]))
-        clock = time(int(groups["H"]), int(groups["M"]), int(groups["S"] or 0)) if groups.get("H") else None
+        hour = int(groups["H"] or 0) % 12 + (12 if (groups.get("pm") or "").lower() == "p" else 0) \
+            if groups.get("pm") else int(groups["H"] or 0)  # "6:41 PM", "12:05 AM"
+        clock = time(hour, int(groups["M"]), int(groups["S"] or 0)) if groups.get("H") else None
     except ValueError:
         return None
     return day, clock
@@ -48,12 +52,16 @@ def as_aware(day: date, clock: time | None, language: str | None, tz: timezone |
 
 
 def dateline(line: str, today: date | None = None) -> tuple[date, time | None] | None:
-    """The (date, time) a line shows if it is a dateline: short, mostly the date, not a sentence."""
+    """The (date, time) a line shows if it is a dateline: short, mostly the date, not a sentence; or a
+    longer metadata line with the date after a label ("发布日期", "Published")."""
     line = line.strip()
-    if not line or len(line) > MAX_DATELINE_CHARS or _SENTENCE_END.search(line):
+    if not line or len(line) > MAX_LABELLED_LINE_CHARS or _SENTENCE_END.search(line):
         return None
     match = _NUMERIC.search(line) or _ENGLISH.search(line)
-    if not match or len(line) - len(match.group(0)) > MAX_DATELINE_EXTRA:
+    if not match:
+        return None
+    labelled = _DATE_LABEL.search(line, 0, match.start()) is not None
+    if not labelled and (len(line) > MAX_DATELINE_CHARS or len(line) - len(match.group(0)) > MAX_DATELINE_EXTRA):
         return None
     found = _match_datetime(match)
     if found is None or not (date(1995, 1, 1) <= found[0] <= (today or date.today()) + timedelta(days=1)):

@@ -281,3 +281,29 @@ def test_seed_articles_wrapped_in_page_furniture_come_out_whole(shared_dir):
         assert not missing, (path.name, missing[:3])
         for furniture in ("首页", "分享 收藏 点赞", "版权所有 示例网", "另一篇文章的标题"):
             assert furniture not in kept, (path.name, furniture)
+
+
+def test_a_headline_that_reads_like_a_sentence_is_found_above_standfirst_byline_and_dateline():
+    headline = "Meta's new model arrives as an 'open source' release. Read the license first."
+    standfirst = ("The 405-billion-parameter model trades blows with the best closed systems on several benchmarks, "
+                  "and Meta says anyone can download it. There are strings attached.")
+    page = ["Skip to main content", "TechWire | News  Reviews  AI  Security", "Subscribe    Sign in", "AI",
+            headline, standfirst, "By Lin Yutong in Beijing and Arjun Nair in Singapore", "July 23, 2024 6:41 PM ET",
+            "Share this article", "Facebook   X   LinkedIn   Email   Copy link", *EN_PARAGRAPHS,
+            "Tags: licensing, open models"]
+    result = clean_text("\n".join(page))
+    assert result.title == headline and result.author == "Lin Yutong"
+    assert result.published_at.isoformat() == "2024-07-23T18:41:00+00:00"  # PM read, the day kept
+    assert result.text.startswith(standfirst)
+    for furniture in ("Sign in", "LinkedIn", "Tags:", "TechWire"):
+        assert furniture not in result.text
+
+
+def test_a_labelled_date_in_a_metadata_row_and_menus_are_no_titles():
+    headline = "“免费商用”还要发邮件？百川2开源引争议，百川回应了"
+    result = clean_text("\n".join(["量子位  首页  资讯  智能车  智库  活动", headline, "云中 发自 凹非寺", "量子位 | 公众号 QbitAI",
+                                   "作者 Atkinson | 发布日期 2023 年 09 月 12 日 16:40 | 分类 AI 人工智慧 , Google , 软体",
+                                   *ZH_BODY]))
+    assert result.title == headline
+    assert result.published_at.isoformat() == "2023-09-12T16:40:00+08:00"
+    assert "公众号" not in result.text and "发布日期" not in result.text
