@@ -25,6 +25,9 @@ _CJK_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]
 _MODEL_CUE_AFTER = re.compile(r"\s*(?:[-\s]?[A-Z]?\d|模型|大模型|系列|语言模型|models?\b|LLMs?\b|聊天机器人|chatbot)", re.I)
 _MODEL_CUE_BEFORE = re.compile(r"(?:模型|models?|LLM)\s*$", re.I)
 _LICENSE_AFTER = re.compile(r"\s*-?(?:licen[cs](?:e|ed|ing)|许可|授权|协议|开源协议)", re.I)
+# an organization named like a licence (MIT) among licence words is the licence: "Apache 2.0 与 MIT", "走 MIT"
+_LICENSE_NAME = re.compile(r"MIT|Apache|BSD|GPL")
+_LICENSE_NEAR = re.compile(r"licen[cs]|许可|授权|协议|Apache|GPL|BSD|开源|open[- ]source", re.I)
 # a version after a known name: "3", " 3.5", "4.5", "-A13B", "X1", "-V2", with a size: "-7B"
 _VERSION_AFTER = re.compile(r"(?:[- ]?[Vv]?\d+(?:\.\d+)*[BMTbmt]?|-?[A-Z]\d+[A-Z]?)(?:[- ]?\d+(?:\.\d+)?[BMTbmt])?"
                             r"(?![A-Za-z0-9%年月日号万亿个款]|\.\d)(?!\s+(?:times|percent|per|years?|months?|weeks?|days?|"
@@ -32,7 +35,11 @@ _VERSION_AFTER = re.compile(r"(?:[- ]?[Vv]?\d+(?:\.\d+)*[BMTbmt]?|-?[A-Z]\d+[A-Z
 # a tier or variant word after a model's name and version ("Claude 3 Opus", "Gemini 2.5 Pro", "GPT-4o mini";
 # right after a Chinese name: "混元Turbo")
 _TIER = re.compile(r"(?:[- ]?(?:Pro|Flash|Ultra|Nano|Max|Mini|Turbo|Opus|Sonnet|Haiku|Lite|Plus|Air|Instruct|Chat|Coder|"
-                   r"Thinking|Preview|Vision|VL)|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
+                   r"Thinking|Preview|Vision|VL|(?:Small|Medium|Large)(?!\s+(?:[Ll]anguage|[Mm]odels?)\b))|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
+# more of a hyphenated model name after a known one ("DeepSeek-R1-Zero", "DeepSeek-R1-Distill-Qwen-32B",
+# "Qwen3-235B-A22B"): parts with a capital or a digit, or a variant word; "-based", "-level" describe it
+_SUFFIX = re.compile(r"(?:-(?:[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:\.\d+)*|instruct|chat|base|distill|zero|it|hf))+"
+                     r"(?![A-Za-z0-9]|-[a-z])")
 # what joins a developer to its model's short name: "DeepSeek's new R1", "深度求索发布的 V3", "DeepSeek released R1"
 _OWNER_JOIN = (r"\s*(?:'s|’s|的|(?:发布|推出|开源)[了的]|旗下的?|\s(?:released|launched|unveiled|open-sourced))?"
                r"\s*(?:new\s+|latest\s+|最新的?|新)?\s*")
@@ -140,7 +147,8 @@ class EntityMatcher:
         for entry, exact in self.by_key.get(found.casefold(), ()):
             if exact is not None and exact != found:
                 continue
-            if entry.kind == "org" and _LICENSE_AFTER.match(text, end):
+            if entry.kind == "org" and (_LICENSE_AFTER.match(text, end) or (
+                    _LICENSE_NAME.fullmatch(found) and _LICENSE_NEAR.search(text, max(0, start - 40), end + 40))):
                 continue  # "MIT License", "Apache 2.0 许可" name a licence, not the organization
             if entry.context and not (_MODEL_CUE_AFTER.match(text, end)
                                       or _MODEL_CUE_BEFORE.search(text, max(0, start - 8), start)
@@ -235,7 +243,12 @@ class EntityMatcher:
                     continue  # "Windows 11", "Top 10": a version only counts after a known family
                 u.org = self.developer(family) if family else owner
                 mentions = [m for m in mentions if m not in covered] + [u]
-        return [self._with_tier(text, self._with_version(text, m)) for m in sorted(mentions, key=lambda m: m.start)]
+        out: list[Mention] = []
+        for m in sorted(mentions, key=lambda m: m.start):
+            if out and m.start < out[-1].end:
+                continue  # "Distill-Qwen-32B" inside "DeepSeek-R1-Distill-Qwen-32B"
+            out.append(self._with_tier(text, self._with_suffix(text, self._with_version(text, m))))
+        return out
 
     @staticmethod
     def _with_version(text: str, m: Mention) -> Mention:
@@ -249,6 +262,17 @@ class EntityMatcher:
         suffix = version.group()
         canonical = m.canonical + ("" if suffix[0] in "- " else " ") + suffix
         return Mention(m.start, version.end(), text[m.start:version.end()], canonical, "MODEL", known=False, org=m.org)
+
+    @staticmethod
+    def _with_suffix(text: str, m: Mention) -> Mention:
+        """A model followed by more of a hyphenated name is the longer model, named after it
+        ("DeepSeek-R1-Zero", developer DeepSeek)."""
+        suffix = _SUFFIX.match(text, m.end) if m.label == "MODEL" else None
+        if suffix is None:
+            return m
+        base = m.text if m.text.isascii() else m.canonical  # "Llama-3-Taiwan-70B"
+        return Mention(m.start, suffix.end(), text[m.start:suffix.end()], base + suffix.group(), "MODEL",
+                       known=False, org=m.org)
 
     @staticmethod
     def _with_tier(text: str, m: Mention) -> Mention:

@@ -118,3 +118,19 @@ def test_a_version_after_a_name_the_shapes_cannot_extend(matcher):
     assert names(matcher, "Qwen1.5 and Gemma3") == [("Qwen1.5", False), ("Gemma 3", True)]
     # a count, a date or a decimal's first digits are no version
     assert names(matcher, "Stable Diffusion 3 times; 混元3月发布") == [("Stable Diffusion", True), ("Hunyuan", True)]
+
+
+def test_more_of_a_hyphenated_name_and_a_size_tier_extend_a_model(matcher):
+    assert names(matcher, "DeepSeek-R1-Zero, DeepSeek-R1-Distill-Qwen-32B, Qwen3-235B-A22B and Llama-3-Taiwan-70B") == [
+        ("DeepSeek-R1-Zero", False), ("DeepSeek-R1-Distill-Qwen-32B", False), ("Qwen3-235B-A22B", False),
+        ("Llama-3-Taiwan-70B", False)]
+    # words that describe a model are not part of its name; a capitalized tier is
+    assert names(matcher, "GPT-4-level models, Llama-3-based tools, Stable Diffusion 3 Medium, Command R+") == [
+        ("GPT-4", True), ("Llama 3", True), ("Stable Diffusion 3 Medium", False), ("Command R+", True)]
+    assert names(matcher, "Gemma 2 Large Language Model") == [("Gemma 2", True)]
+
+
+def test_mit_among_licence_words_is_the_licence_not_the_university(matcher):
+    assert names(matcher, "最干净的一档:Apache 2.0 与 MIT。GLM-4.5 走 MIT 协议") == [("GLM-4.5", False)]
+    assert names(matcher, "MIT researchers tested Llama 2") == [
+        ("Massachusetts Institute of Technology", True), ("Llama 2", True)]

@@ -577,7 +577,7 @@ def test_comparisons_plans_and_licence_words(nlp_pipeline, text, expected):
 
 
 def test_research_use_only(nlp_pipeline):
-    assert ("Command R", "non_commercial") in signals(nlp_pipeline, "Cohere's Command R+ weights are for research use only.")
+    assert ("Command R+", "non_commercial") in signals(nlp_pipeline, "Cohere's Command R+ weights are for research use only.")
 
 
 @pytest.mark.parametrize("text, expected", [  # headline phrasings
