@@ -32,15 +32,17 @@ _MEMBERS_INTRO = re.compile(r"\s*,?\s*(?:包括|例如|比如|including|such as)
 _CONTRAST_BEFORE = re.compile(r"(?:\bunlike|不像|不同于|有别于|相比于?|compared (?:with|to))\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
-MODEL_LEVEL = {"usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
+_LICENSED = re.compile(r"licen[cs]|许可|协议|\bunder\b", re.I)  # an open cue that names the licence of a release
+MODEL_LEVEL = {"licensed", "usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
                "license_not_open_source", "weights_only", "open_label_disputed", "disputed",
                "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
 _OWNER_OF = re.compile(r"(?:的|'s)\s*$")
 _WHEN_OF = re.compile(r"(?:去年|今年|\d{2,4}年)?(?:\d{1,2}月份?)?(?:推出|发布)?的\s*$")  # "Mistral 7B 和 12 月的 Mixtral"
 _SINCE = re.compile(r"(?:自从?|\b(?:since|after|before))\s*$", re.I)
+_SINCE_SPAN = re.compile(r"自从?[^,，。;；]{0,12}$")  # "自2019年开源 GPT-2 以来"
 _SINCE_AFTER = re.compile(r"\s*(?:之?后|以来|起)")
-_CHANNEL = re.compile(r"(?:通过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
-_CHANNEL_BEFORE = re.compile(r"通过|经由|\bvia\b|\bthrough\b", re.I)
+_CHANNEL = re.compile(r"(?:通过|透过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
+_CHANNEL_BEFORE = re.compile(r"通过|透过|经由|\bvia\b|\bthrough\b", re.I)
 _CHANNEL_OWNER = re.compile(r"\s*(?:'s|’s|的)\s*(?:API|接口|云|平台|应用|app|service|platform|cloud)", re.I)
 _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|[\w.-]+(?:'s|’s|的)|和|与|及|、|and|or|,)*", re.I)
 _LISTED = r"(?:[A-Za-z][\w.-]*(?: [A-Za-z0-9][\w.-]*){0,3}\s*(?:,|、|和|与|及|\band\b|\bor\b)\s*)*$"  # after others listed
@@ -82,6 +84,7 @@ def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
 _OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
 _VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
+_FIRST_PERSON = re.compile(r"\bwe\b|\bour\b|我们|我司")  # a speaker's own company: '"We are a proprietary company," said …'
 _PLURAL = re.compile(r"这些|它们|\b(?:they|their|these|those)\b", re.I)
 
 
@@ -119,7 +122,8 @@ def _apposition(subject: dict, mentions: list[dict], text: str) -> dict:
     nxt = next((m for m in mentions if m["start"] >= subject["end"]), None)
     gap = text[subject["end"]:nxt["start"]] if nxt else ""
     if (nxt is None or nxt["label"] != "MODEL" or len(gap) > (24 if _VERSION_WORD.search(gap) else 12)
-            or _CLAUSE.search(text, subject["end"], nxt["start"]) or _COORD_WORD.search(text, subject["end"], nxt["start"])):
+            or _CLAUSE.search(text, subject["end"], nxt["start"]) or _COORD_WORD.search(text, subject["end"], nxt["start"])
+            or _CHANNEL_BEFORE.search(gap)):  # "OpenAI 的模型只能通过 ChatGPT 使用": a channel, no apposition
         return subject
     same = subject["canonical"] == nxt.get("org") or (subject.get("org") and subject.get("org") == nxt.get("org"))
     return nxt if same and nxt["canonical"] != subject["canonical"] else subject
@@ -211,7 +215,7 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     points_back = rules.anaphora.search(text, cs, cue.end) or rules.anaphora.match(text)
     for j in range(ci - 1, -1, -1):
         s, e = clauses[j]
-        earlier = [m for m in mentions if s <= m["start"] < e]
+        earlier = [m for m in mentions if s <= m["start"] < e and not _is_channel(text, s, m)]  # "只能透过 ChatGPT 使用"
         said = rules.speech.search(text, earlier[-1]["end"], e) if earlier else None
         if said:  # "X 表示, …": X is the speaker, not the subject; "Meta said the model …": it points back
             points_back = points_back or rules.anaphora.search(text, said.end(), cue.start)
@@ -225,6 +229,11 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         if _COMPANY.search(word):
             candidates = [m for m in candidates if m["label"] == "ORG"] or candidates
         return _prefer_models(candidates), 0.6
+    if _FIRST_PERSON.search(text.lower(), cs, cue.end):
+        speaker = find_speaker(rules, text, mentions)
+        org = next((m for m in mentions if m["label"] == "ORG" and m["canonical"] == speaker), None)
+        if org is not None:
+            return org, 0.6
     return None, 0.0
 
 
@@ -311,6 +320,8 @@ def _is_channel(text: str, clause_start: int, m: dict) -> bool:
 
 def time_reference(text: str, start: int, end: int) -> bool:
     """The name at text[start:end] as a point in time: "自 GPT-2 之后", "since GPT-2", "after GPT-2"."""
+    if _SINCE_SPAN.search(text, max(0, start - 14), start) and _SINCE_AFTER.match(text, end):
+        return True
     if not _SINCE.search(text, max(0, start - 8), start):
         return False
     return bool(_SINCE_AFTER.match(text, end)) or text[start - 1].isascii()
@@ -395,7 +406,8 @@ def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], p
                    and bool(rules.generic_after.match(text, end)))  # "open-sources nearly everything" is a verb
         cue = Cue(start, end, local=bool(rules.local.fullmatch(text[start:end])), predicative=predicative,
                   generic=generic, other_head=generic and not rules.subject_head.match(text, end))
-        subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, stance)
+        level = "licensed" if stance == "open" and _LICENSED.search(text, start, end) else stance
+        subjects, conf = _subjects(rules, text, cue, mentions, previous, families or {}, level)
         for subject in subjects:
             if (subject["canonical"], stance) in seen or (stance == "open" and (subject["canonical"], "disputed") in seen):
                 continue  # "X 并不是真正意义的开源, 至少不是…的开源": the open label is what is disputed
@@ -411,6 +423,8 @@ def sentence_signals(rules: Rules, text: str, hits: list, mentions: list[dict], 
                      families: dict | None = None) -> list[dict]:
     """Open-washing signals in one sentence, from its pattern matches (`Rules.hits`), each tied to its subject."""
     out, seen, matched = [], set(), {}
+    if rules.question.search(text):
+        return out  # "会否同样开放权重?" asks
     gates = rules.literals.gates
     for i, start, end in hits:  # in rule order
         if gates[i] in rules.signal_of:

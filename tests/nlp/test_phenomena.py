@@ -620,3 +620,40 @@ def test_weights_anyone_can_download(nlp_pipeline, text, expected):
 def test_an_architecture_kept_secret(nlp_pipeline):
     assert ("GPT-4", "technical_details_undisclosed") in signals(
         nlp_pipeline, "OpenAI keeps GPT-4's architecture and training data secret.")
+
+
+@pytest.mark.parametrize("text, expected", [  # licences, give-aways, what stays closed
+    ("Alibaba released Qwen3, a family of eight models, all under Apache 2.0.", {("Qwen3", "open")}),
+    ("MiniMax had already put out MiniMax-M1 under Apache 2.0 in June.", {("MiniMax-M1", "open")}),
+    ("DeepSeek 发布了 DeepSeek-R1。这一次 DeepSeek 把代码和权重统一放在了 MIT 许可证之下。", {("DeepSeek-R1", "open")}),
+    ("Meta has given away its Llama 3 models for anyone to download, modify and run.", {("Llama 3", "open")}),
+    ("Closed developers such as OpenAI are at least honest about it.", {("OpenAI", "closed")}),
+    ("Anthropic released Claude 3.5 Sonnet. The model's weights stay on Anthropic's servers.",
+     {("Claude 3.5 Sonnet", "closed")}),
+    ('"We\'re a proprietary model company," said an Anthropic executive.', {("Anthropic", "closed")}),
+    ("台大教授表示,严格来说 DeepSeek-R1 是开放权重模型。", {("DeepSeek-R1", "disputed")}),
+    ("马斯克指控OpenAI背离当初以开源造福人类的初衷。", {("OpenAI", "closed")}),
+])
+def test_licences_give_aways_and_what_stays_closed(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text", [  # plans, schedules and generic vendors assert nothing about a name
+    "Elon Musk said that xAI would open-source Grok 2 once Grok 3 was mature.",
+    "Baidu has said it will make its Ernie 4.5 models open source from June 30.",
+    "鸿海表示,FoxBrain未来将对外开源分享。",
+    "月之暗面、阶跃星辰等公司暂未对外披露新的开源安排。",
+    "DeepSeek-R1以MIT协议开源后,闭源厂商面临的压力骤增。",
+    "The study, released under the MIT Technology Review banner, looked at GPT-4.",
+])
+def test_plans_and_generic_vendors_are_no_claims(nlp_pipeline, text):
+    assert not {c for c in claims(nlp_pipeline, text) if c[0] != "DeepSeek-R1" or c[1] != "open"}
+
+
+def test_channels_points_in_time_and_questions_bind_no_signal(nlp_pipeline):
+    assert signals(nlp_pipeline, "OpenAI的旗下模型只能透过ChatGPT使用,不公开模型权重,亦未披露训练数据。") == {
+        ("OpenAI", "training_data_undisclosed"), ("OpenAI", "api_only")}
+    assert signals(nlp_pipeline, "这是OpenAI自2019年开源GPT-2以来,首次再推出开放权重的模型。") == {("OpenAI", "weights_only")}
+    assert signals(nlp_pipeline, "至于即将推出的GPT-5,会否同样开放权重?") == set()
+    assert signals(nlp_pipeline, "OpenAI keeps GPT-4o proprietary and sells it through the ChatGPT app and a developer API.") \
+        == {("GPT-4o", "api_only")}
