@@ -32,7 +32,10 @@ _MEMBERS_INTRO = re.compile(r"\s*,?\s*(?:包括|例如|比如|including|such as)
 _CONTRAST_BEFORE = re.compile(r"(?:\bunlike|不像|不同于|有别于|相比于?|compared (?:with|to))\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
+RELEASE_STATE = {"weights_only", "api_only"}  # signals that, like stances, describe what a release is
 _LICENSED = re.compile(r"licen[cs]|许可|协议|\bunder\b", re.I)  # an open cue that names the licence of a release
+_LICENCE_OF = re.compile(r"\s*(?:licen[cs]e|许可|协议)", re.I)
+_LICENSE_NAMED = re.compile(r"Apache|MIT|BSD|GPL")  # "the MIT licence means…" is that licence, never generic
 MODEL_LEVEL = {"licensed", "usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
                "license_not_open_source", "weights_only", "open_label_disputed", "disputed",
                "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
@@ -137,6 +140,11 @@ def _collapse_sizes(group: list[dict], families: dict) -> list[dict]:
     return [{**group[0], "canonical": parents.pop()}]
 
 
+def _same_org(org: str | None, name: str) -> bool:
+    """A model's developer is the organization named, or a unit of it (Alibaba Cloud for Alibaba)."""
+    return org is not None and (org == name or org.startswith(name + " "))
+
+
 def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] = ()) -> dict:
     """The organization's most recently named model in the context, else the first one named `later`
     in the sentence ("the Stability AI Community License … Stable Diffusion 3"), else the organization.
@@ -146,8 +154,9 @@ def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] 
 
     def own(m: dict) -> bool:
         start = m["start"]
-        return m["label"] == "MODEL" and m.get("org") == subject["canonical"] and not (
-            start >= 0 and (_CHANNEL.search(text, max(0, start - 10), start) or time_reference(text, start, m["end"])))
+        return m["label"] == "MODEL" and _same_org(m.get("org"), subject["canonical"]) and not (
+            start >= 0 and (_CHANNEL.search(text, max(0, start - 10), start) or time_reference(text, start, m["end"])
+                            or _LICENCE_OF.match(text, m["end"])))  # "Alibaba's own Qwen licence" names a licence
 
     models = [m for m in context if own(m)]
     return models[-1] if models else next((m for m in later if own(m)), subject)
@@ -403,6 +412,7 @@ def sentence_claims(rules: Rules, text: str, hits: list, mentions: list[dict], p
             continue  # "OSI 对开源 AI 的定义": a topic; "不是开源软件意义上的开源" still disputes
         predicative = bool(rules.copula_before.search(text, max(0, start - 8), start))
         generic = (stance != "disputed" and not predicative and not _VERB_FORM.search(text, start, end)
+                   and not _LICENSE_NAMED.search(text, start, end)
                    and bool(rules.generic_after.match(text, end)))  # "open-sources nearly everything" is a verb
         cue = Cue(start, end, local=bool(rules.local.fullmatch(text[start:end])), predicative=predicative,
                   generic=generic, other_head=generic and not rules.subject_head.match(text, end))
@@ -433,6 +443,8 @@ def sentence_signals(rules: Rules, text: str, hits: list, mentions: list[dict], 
         if rule.requires is not None and not rule.requires.search(text):
             continue
         for start, end in matches:
+            if rule.signal in RELEASE_STATE and rules.irrealis.search(text, max(0, start - 50), start):
+                continue  # "plans to release an open-weight model"
             subjects, _ = _subjects(rules, text, Cue(start, end), mentions, previous, families or {}, rule.signal)
             for subject in subjects:
                 if rule.subject is not None and not rule.subject.search(subject["canonical"]):

@@ -55,7 +55,7 @@ def find_unknown(text: str):
         words = name.split()
         while words and words[0] in _ORG_STOP:
             words.pop(0)
-        if len(words) < 2:
-            continue
+        if len(words) < 2 or any(w.endswith(("'s", "’s")) for w in words):
+            continue  # "China's AI labs": a possessive, no name
         start = m.start() + name.index(words[0])
         yield Mention(start, m.end(), text[start:m.end()], " ".join(words), "ORG", known=False), False

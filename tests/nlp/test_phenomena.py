@@ -657,3 +657,20 @@ def test_channels_points_in_time_and_questions_bind_no_signal(nlp_pipeline):
     assert signals(nlp_pipeline, "至于即将推出的GPT-5,会否同样开放权重?") == set()
     assert signals(nlp_pipeline, "OpenAI keeps GPT-4o proprietary and sells it through the ChatGPT app and a developer API.") \
         == {("GPT-4o", "api_only")}
+
+
+def test_a_named_licence_a_unit_s_model_and_plans_for_weights(nlp_pipeline):
+    # "the MIT licence means …" is that licence, not a generic phrase: it goes to the company's model
+    assert claims(nlp_pipeline, "3. Phi-3.5 (Microsoft)\nMicrosoft's small-model family punches above its weight, "
+                                "and the MIT licence means you can do anything with it.") == {("Phi-3.5", "open")}
+    # closed models as a kind: the chief executive's argument names no subject
+    assert claims(nlp_pipeline, "Even Baidu, whose chief executive spent last year arguing that closed models would "
+                                "stay ahead, open-sourced its Ernie 4.5 family.") == {("Ernie 4.5", "open")}
+    # a licence named after a model is no subject; Alibaba's model is Alibaba Cloud's
+    assert signals(nlp_pipeline, "In April, Alibaba released Qwen3. Last year its flagship Qwen2.5-72B shipped under "
+                                 "Alibaba's own Qwen licence rather than a standard open-source licence, and that licence "
+                                 "required companies with more than 100 million monthly active users to ask Alibaba.") == {
+        ("Qwen2.5-72B", "license_not_open_source"), ("Qwen2.5-72B", "usage_threshold")}
+    # a planned open-weight release is no weights-only finding yet; "China's AI" is no organization
+    assert signals(nlp_pipeline, 'OpenAI plans to release "a powerful new open-weight language model" soon.') == set()
+    assert extract_docs(["China's AI labs are winning the open-weight race."], nlp=nlp_pipeline)[0].entities == []
