@@ -87,8 +87,9 @@ def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
 _OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
 _VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
+_BOTH = re.compile(r"两者|二者|两款模型|这两款|\bboth (?:models|of them|releases)\b", re.I)
 _FIRST_PERSON = re.compile(r"\bwe\b|\bour\b|我们|我司")  # a speaker's own company: '"We are a proprietary company," said …'
-_PLURAL = re.compile(r"这些|它们|\b(?:they|their|these|those)\b", re.I)
+_PLURAL = re.compile(r"这些|它们|两者|二者|\b(?:they|their|these|those|both)\b", re.I)
 
 
 def _prefer_models(cands: list[dict]) -> dict | None:
@@ -366,13 +367,17 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     if subject in candidates:
         subject = _apposition(subject, candidates, text)
     group = _collapse_sizes(_coordinated(subject, candidates, text) if subject in candidates else [subject], families)
+    clauses = _clauses(text)
+    if len(group) == 1 and _BOTH.search(text, clauses[_clause_index(clauses, cue.start)][0], cue.end):  # "两者均以…开源"
+        named = {m["canonical"]: m for m in previous + [m for m in candidates if m["start"] < cue.start]
+                 if m["label"] == "MODEL"}
+        group = list(named.values())[-2:] if len(named) >= 2 else group
     context = previous + [m for m in mentions if m["start"] < cue.start]
     if kind in MODEL_LEVEL:
         later = [m for m in mentions if m["start"] >= cue.end]
         group = [_own_model(s, context, text, later) for s in group]
     # a family named here is not specialized to a member named in a later clause ("混元此前一直闭源, 直到…才
     # 开源了 Hunyuan-Large"); one from the context is ("Meta 没有公开训练数据, Llama 3.1 只能算开放权重")
-    clauses = _clauses(text)
     clause_end = clauses[_clause_index(clauses, cue.end)][1]
     members = previous + [m for m in mentions if m["start"] < clause_end]
     return [_specialize(s, members if s in mentions else previous + mentions, families, text) for s in group], conf

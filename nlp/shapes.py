@@ -1,7 +1,8 @@
 """Unknown models and organizations recognised by their shape and context.
 
 Models: a Latin name with a version or size (`Qwen2.5-72B`, `DeepSeek-V3`, `Llama3.1 405B`),
-reported when a size is present or a model cue follows (模型, 大模型, model, LLM).
+reported when a size is present or a model cue follows (模型, 大模型, model, LLM); a hyphenated
+Latin name right after a model word (`语音模型 Step-Audio`).
 Organizations: capitalised names ending in Inc./Labs/AI/Research/Foundation/Institute,
 and "University of X". Chinese organizations are found on segmented sentences
 (`nlp.components`), where jieba gives word boundaries.
@@ -19,6 +20,8 @@ _MODEL = re.compile(
     r"(?P<size>[- ]?\d+(?:\.\d+)?[BMT])?"
     r"(?P<variant>-(?:Instruct|Chat|Coder|Base|Turbo|Pro|Max|Mini|Plus|Flash|Lite|VL|Preview))?"
     r"(?![A-Za-z0-9])")
+# a hyphenated Latin name right after a model word: "语音模型 Step-Audio", "the model Foo-Bar"
+_AFTER_MODEL_WORD = re.compile(r"(?:模型|\bmodel)\s*(?P<name>[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?![A-Za-z0-9-])")
 _CUE_AFTER = re.compile(r"\s*(?:大模型|模型|语言模型|models?\b|LLMs?\b)", re.I)
 _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", "USB", "CPU", "GPU", "HBM", "DDR",
                "Top", "No", "Vol", "Page", "Figure", "Fig", "Table", "Section", "Article", "Web", "Version",
@@ -50,6 +53,9 @@ def find_unknown(text: str):
         strong = bool(m.group("size") or m.group("vsize") or m.group("variant") or _CUE_AFTER.match(text, m.end())
                       or m.group("version").lstrip("- ").startswith(("V", "v")))
         yield Mention(m.start(), m.end(), m.group(), m.group().strip(), "MODEL", known=False), not strong
+    for m in _AFTER_MODEL_WORD.finditer(text):
+        if not _MODEL.fullmatch(m.group("name")):  # names with a version were found above
+            yield Mention(m.start("name"), m.end("name"), m.group("name"), m.group("name"), "MODEL", known=False), False
     for m in _ORG.finditer(text):
         name = m.group("name") or m.group("uni")
         words = name.split()

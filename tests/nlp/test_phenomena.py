@@ -674,3 +674,16 @@ def test_a_named_licence_a_unit_s_model_and_plans_for_weights(nlp_pipeline):
     # a planned open-weight release is no weights-only finding yet; "China's AI" is no organization
     assert signals(nlp_pipeline, 'OpenAI plans to release "a powerful new open-weight language model" soon.') == set()
     assert extract_docs(["China's AI labs are winning the open-weight race."], nlp=nlp_pipeline)[0].entities == []
+
+
+@pytest.mark.parametrize("text, expected", [  # licences adopted, names after a model word, "both"
+    ("MiniMax-M1 同样采用 Apache 2.0;GLM-4.5 走 MIT。", {("MiniMax-M1", "open"), ("GLM-4.5", "open")}),
+    ("阶跃星辰今年2月开源了视频生成模型 Step-Video-T2V。", {("Step-Video-T2V", "open")}),
+    ("智谱发布了 GLM-4.5。同时推出的还有更轻量的 GLM-4.5-Air,两者均以 MIT 协议开源。",
+     {("GLM-4.5", "open"), ("GLM-4.5-Air", "open")}),
+    ("Meta released Llama 3 8B and Llama 3 70B. Both models are open source.",
+     {("Llama 3 8B", "open"), ("Llama 3 70B", "open")}),
+    ('一位开发者直言:"真正的开源协议不会问你有多少用户、是哪类公司。"', set()),  # 哪类 is no company's name
+])
+def test_licences_adopted_names_after_a_model_word_and_both(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
