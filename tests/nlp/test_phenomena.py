@@ -687,3 +687,13 @@ def test_a_named_licence_a_unit_s_model_and_plans_for_weights(nlp_pipeline):
 ])
 def test_licences_adopted_names_after_a_model_word_and_both(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+def test_custom_licence_terms_contrast_and_misleading_labels(nlp_pipeline):
+    text = ("Meta发布了Llama 4。不过,Llama 4延续Meta自订的Llama社群授权条款,而非Apache 2.0或MIT等常见的开源授权。"
+            "依照条款,月活跃用户超过7亿的产品或服务,必须另外向Meta申请授权。")
+    assert claims(nlp_pipeline, text) == set()  # "而非 … 开源授权" names what it is not
+    assert signals(nlp_pipeline, text) == {("Llama 4", "license_not_open_source"), ("Llama 4", "usage_threshold")}
+    text = "OSI指出Llama系列的授权条款不符合该定义。OSI执行董事批评,Meta将Llama称为开源,是在误导市场。"
+    assert claims(nlp_pipeline, text) == {("Llama", "disputed")}
+    assert ("Llama", "license_not_open_source") in signals(nlp_pipeline, text)
