@@ -50,7 +50,7 @@ _CHANNEL_OWNER = re.compile(r"\s*(?:'s|’s|的)\s*(?:API|接口|云|平台|应�
 _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|[\w.-]+(?:'s|’s|的)|和|与|及|、|and|or|,)*", re.I)
 _LISTED = r"(?:[A-Za-z][\w.-]*(?: [A-Za-z0-9][\w.-]*){0,3}\s*(?:,|、|和|与|及|\band\b|\bor\b)\s*)*$"  # after others listed
 _HOST_BEFORE = re.compile(r"(?:\b(?:on|onto)\s+|(?:在|于|到)\s*)" + _LISTED, re.I)
-_HOST_TO = re.compile(r"(?:上传|发布|上线|推送)(?:至|到)\s*" + _LISTED)  # "权重已上传至 Hugging Face"
+_HOST_TO = re.compile(r"(?:上传|发布|上线|推送)了?(?:至|到)了?\s*" + _LISTED)  # "权重已上传至 Hugging Face"
 _BASE_BEFORE = re.compile(r"(?:基于|\b(?:based on|built on|built upon|derived from|fine-tuned from|distilled from|"
                           r"on top of)\s+)" + _LISTED, re.I)
 _BASE_FRAME = (re.compile(r"以[^。,;]{0,12}$"), re.compile(r"\s*为(?:基础|底座|基座)"))  # "以 X 为基础"
@@ -88,6 +88,8 @@ _OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
 _VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
 _BOTH = re.compile(r"两者|二者|两款模型|这两款|\bboth (?:models|of them|releases)\b", re.I)
+# a pronoun that a generic subject names ("many reports call it open"), not its own ("各家都会将其模型开源")
+_NAMED_PRONOUN = re.compile(r"(?:称|叫|视|列|评)(?:其|它)|\b(?:calls?|called|describes?|described|labels?|labell?ed)\s+(?:it|them)\b", re.I)
 _FIRST_PERSON = re.compile(r"\bwe\b|\bour\b|我们|我司")  # a speaker's own company: '"We are a proprietary company," said …'
 _PLURAL = re.compile(r"这些|它们|两者|二者|\b(?:they|their|these|those|both)\b", re.I)
 
@@ -204,7 +206,8 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
                      and (_CHANNEL.search(text, 0, m["start"]) or _CHANNEL_BEFORE.search(text, cue.start, m["start"])
                           or _CHANNEL_OWNER.match(text, m["end"])))]  # "仅提供阿里云的 API 服务"
     generic = rules.quantified.search(text, cs, cue.start)
-    if generic and not any(m["start"] >= generic.end() for m in here):
+    if generic and not any(m["start"] >= generic.end() for m in here) \
+            and not _NAMED_PRONOUN.search(text, generic.end(), cue.start):  # "不少报道称其为开源模型": 其 is named
         return None, 0.0  # "各主要参与者都会将其…开源", "X found that many models are…": a generic subject
     pronoun = not here and rules.anaphora.search(text, cs, cue.start)  # "But it is not open source … the OSI"
     later = [] if cue.generic or cue.local or cue.predicative or pronoun else \

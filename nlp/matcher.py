@@ -270,7 +270,8 @@ class EntityMatcher:
         suffix = _SUFFIX.match(text, m.end) if m.label == "MODEL" else None
         if suffix is None:
             return m
-        base = m.text if m.text.isascii() else m.canonical  # "Llama-3-Taiwan-70B"
+        # "Llama-3-Taiwan-70B" as written; a short name by its full one: "R1-Zero" → DeepSeek-R1-Zero
+        base = m.text if m.text.isascii() and not m.canonical.endswith(m.text) else m.canonical
         return Mention(m.start, suffix.end(), text[m.start:suffix.end()], base + suffix.group(), "MODEL",
                        known=False, org=m.org)
 

@@ -697,3 +697,14 @@ def test_custom_licence_terms_contrast_and_misleading_labels(nlp_pipeline):
     text = "OSI指出Llama系列的授权条款不符合该定义。OSI执行董事批评,Meta将Llama称为开源,是在误导市场。"
     assert claims(nlp_pipeline, text) == {("Llama", "disputed")}
     assert ("Llama", "license_not_open_source") in signals(nlp_pipeline, text)
+
+
+@pytest.mark.parametrize("text, expected", [  # questions in quotes and headings, topics, hosts, named pronouns
+    ('但群里问得最多的是:"这玩意儿到底能不能商用?"', set()),
+    ('四、它算不算"开源"', set()),
+    ('智谱表示,2025年将是智谱的"开源年"。', set()),
+    ('谷歌的 Gemma 则是另一种情况。不少报道直接称其为开源模型,但谷歌刻意回避了"开源"二字。', {("Gemma", "open")}),
+    ("DeepSeek 发布 R1。R1-Zero 的权重这次也一并上传到了 Hugging Face。", {("DeepSeek-R1-Zero", "open")}),
+])
+def test_questions_topics_hosts_and_named_pronouns(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
