@@ -235,7 +235,9 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
             break
         if earlier:
             return _prefer_models(earlier), 0.75
-        points_back = points_back or rules.anaphora.search(text, s, e)  # "…批评, 这类模型只是开放权重, 不能称为开源"
+        earlier_word = rules.anaphora.search(text, s, e)  # "…批评, 这类模型只是开放权重, 不能称为开源"
+        if earlier_word and (points_back is None or _COMPANY.search(earlier_word.group())):
+            points_back = earlier_word  # "he sued the company he co-founded, alleging that it had …": the company
     if points_back and previous:  # "the model", "it": the sentence's topic (first model); "these models": the
         word = points_back.group()  # nearest; "the company": an organization
         candidates = list(reversed(previous)) if _PLURAL.search(word) else previous

@@ -708,3 +708,14 @@ def test_custom_licence_terms_contrast_and_misleading_labels(nlp_pipeline):
 ])
 def test_questions_topics_hosts_and_named_pronouns(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
+
+
+def test_a_critic_s_nameless_sentences_and_the_company_sued(nlp_pipeline):
+    text = ('xAI published Grok-1 under Apache 2.0. "But look at what was actually published: the weights and enough '
+            'code to run them. There is no training code, nothing at all about the training data. That is open weights."')
+    assert {("Grok-1", "training_process_undisclosed"), ("Grok-1", "training_data_undisclosed"),
+            ("Grok-1", "weights_only")} <= signals(nlp_pipeline, text)
+    text = ("The timing is hard to separate from Musk's fight with OpenAI. He sued the company he co-founded, alleging "
+            "that it had abandoned its founding commitment to share its technology openly.")
+    assert claims(nlp_pipeline, text) == {("OpenAI", "closed")}
+    assert signals(nlp_pipeline, '四、它算不算"开源"') == set()
