@@ -47,8 +47,8 @@ def load_gold(path: Path) -> list[dict]:
 
 
 def find_articles(gold: Path, entries: list[dict], folder: Path | None) -> list[Path]:
-    """The article file of each entry: in `folder`, next to the gold file, or in ../seeds."""
-    folders = [folder] if folder else [gold.parent, gold.parent.parent / "seeds"]
+    """The article file of each entry: in `folder`, next to the gold file, in articles/ beside it, or in ../seeds."""
+    folders = [folder] if folder else [gold.parent, gold.parent / "articles", gold.parent.parent / "seeds"]
     out = []
     for e in entries:
         name = Path(e["article"]).name
