@@ -89,7 +89,8 @@ _VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
 _BOTH = re.compile(r"两者|二者|两款模型|这两款|\bboth (?:models|of them|releases)\b", re.I)
 # a pronoun that a generic subject names ("many reports call it open"), not its own ("各家都会将其模型开源")
-_NAMED_PRONOUN = re.compile(r"(?:称|叫|视|列|评)(?:其|它)|\b(?:calls?|called|describes?|described|labels?|labell?ed)\s+(?:it|them)\b", re.I)
+_NAMED_PRONOUN = re.compile(r"(?:称|叫|视|列|评)(?:其|它)"
+                            r"|\b(?:calls?|called|describes?|described|labels?|labell?ed)\s+(?:it|them)\b", re.I)
 _FIRST_PERSON = re.compile(r"\bwe\b|\bour\b|我们|我司")  # a speaker's own company: '"We are a proprietary company," said …'
 _PLURAL = re.compile(r"这些|它们|两者|二者|\b(?:they|their|these|those|both)\b", re.I)
 
@@ -165,16 +166,17 @@ def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] 
     return models[-1] if models else next((m for m in later if own(m)), subject)
 
 
-def names_carried(previous: list, topic: list, inside: list, referee, label) -> tuple[list, list]:
-    """(previous, topic) after a sentence that names `inside` (Mention objects or dicts: `referee` and
-    `label` read them; callers leave out names used as a point in time, see time_reference): `previous`
-    is what the next sentence's pronouns point back to, the sentence's names, after the `topic` (first
-    model) of the latest sentence naming a model when it names none. A sentence naming no one, or only
-    a referee (OSI), changes nothing."""
-    if all(referee(m) for m in inside):
+def names_carried(previous: list, topic: list, inside: list, text: str, fields) -> tuple[list, list]:
+    """(previous, topic) after a sentence of `text` that names `inside` (Mention objects or dicts;
+    `fields(m)` gives (start, end, label, referee)): `previous` is what the next sentence's pronouns point
+    back to, the sentence's names, after the `topic` (first model) of the latest sentence naming a model
+    when it names none. Names used as a point in time (time_reference) are left out; a sentence naming no
+    one else, or only a referee (OSI), changes nothing."""
+    named = [m for m in inside if not time_reference(text, *fields(m)[:2])]
+    if all(fields(m)[3] for m in named):
         return previous, topic
-    models = [m for m in inside if label(m) == "MODEL"]
-    return (inside if models else topic + inside), (models[:1] or topic)
+    models = [m for m in named if fields(m)[2] == "MODEL"]
+    return (named if models else topic + named), (models[:1] or topic)
 
 
 def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],

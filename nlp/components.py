@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from nlp.analysis import names_carried, sentence_claims, sentence_signals, time_reference
+from nlp.analysis import names_carried, sentence_claims, sentence_signals
 from nlp.kb import load_kb
 from nlp.matcher import EntityMatcher, Mention
 from nlp.rules import Rules, load_rules
@@ -129,8 +129,8 @@ class CueComponent:
             for s, e in split_sentences(full):
                 cues.append(self.rules.sentence_cues(full[s:e], s, [_shift(m, s) for m in before]))
                 inside = [m for m in mentions if s <= m["start"] < e]
-                named = [m for m in inside if not time_reference(full, m["start"], m["end"])]
-                before, topic = names_carried(before, topic, named, itemgetter("referee"), itemgetter("label"))
+                fields = itemgetter("start", "end", "label", "referee")
+                before, topic = names_carried(before, topic, inside, full, fields)
             ext.cues = cues
         return doc
 

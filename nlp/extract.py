@@ -17,7 +17,7 @@ from operator import attrgetter
 from typing import Iterable, Iterator
 
 from nlp import load_pipeline
-from nlp.analysis import names_carried, time_reference
+from nlp.analysis import names_carried
 from nlp.matcher import Mention
 from nlp.sentences import split_sentences
 
@@ -106,8 +106,7 @@ def _candidate_doc(nlp, entities, rules, result: Extraction):
             doc_mentions += [m.as_context(s - pos) for m in inside]
             offsets.append((pos, s))
             pos += len(sentence) + 1
-        named = [m for m in inside if not time_reference(text, m.start, m.end)]
-        previous, topic = names_carried(previous, topic, named, attrgetter("referee"), attrgetter("label"))
+        previous, topic = names_carried(previous, topic, inside, text, attrgetter("start", "end", "label", "referee"))
     joined = "\n".join(parts)
     doc = nlp.make_doc(joined)
     ext = doc._  # every `doc._` builds an accessor object: take it once
