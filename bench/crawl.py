@@ -32,12 +32,13 @@ import argparse
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from openwatch.net import free_port
 
 SYLLABLES = [onset + vowel + coda
              for onset in "bcdfghjklmnprstvwz" for vowel in "aeiou" for coda in ("", "n", "r", "s")]
@@ -183,12 +184,6 @@ def write_feeds(folder: Path, pages: int, port: int) -> None:
                         for i in range(k, pages, FEEDS))
         (folder / f"{k}.xml").write_text(
             f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {k}</title>{items}</channel></rss>')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 REPEAT = 1  # runs per row (--repeat): the least disturbed is kept, as other work shares the machine

@@ -96,11 +96,9 @@ def stored_jobs():
 @pytest.fixture
 def free_port() -> int:
     """A local port with nothing listening (connections are refused)."""
-    import socket
+    from openwatch import net
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return net.free_port()
 
 
 @pytest.fixture
