@@ -22,14 +22,19 @@ _UI_WORDS = re.compile(
     r"share|tweet|print|comments?|like|copy link|skip to (?:main )?content|sign in|sign up|log in|subscribe|"
     r"facebook|twitter|linkedin|e-?mail|whatsapp|reddit|telegram|weibo|wechat|hacker news|\bline\b|\bx\b", re.IGNORECASE)
 _UI_FILLER = re.compile(r"[\W\d_]+")
-_BREADCRUMB = re.compile(r"[>›»].*[>›»]")
+_BREADCRUMB = re.compile(r"[>›»].*[>›»]|^(?:you are here|当前位置|您的位置)\s*[::]", re.IGNORECASE)
 _TAGS = re.compile(r"^(?:tags?|keywords|topics|标签|关键词|关键字)\s*[::]", re.IGNORECASE)
 _PHOTO_CREDIT = re.compile(r"^(封面)?(图片|图)(消息)?(来源|来自|提供)[::]|^(photo|image)( credit)?[::]", re.IGNORECASE)
-_BYLINE = re.compile(r"^(责任编辑|编辑|作者|记者|撰文|编译|出品|来源|文|图|by|authors?|written by)\s*[::|/ ]|(记者|编辑)\s*\S+"
-                     r"|^\S{2,8}报道$|^\S{1,8}\s*发自\s*\S+$", re.IGNORECASE)
+_BYLINE = re.compile(r"^(责任编辑|编辑|作者|记者|撰文|编译|出品|来源|文|图|by|authors?|written by|reviewed by)\s*[::|/ ]"
+                     r"|(记者|编辑)\s*\S+|^\S{2,8}报道$|^\S{1,8}\s*发自\s*\S+$", re.IGNORECASE)
+# "Léa Fontaine, Contributing Editor"
+_NAME_AND_ROLE = re.compile(r"^([A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,2}),\s*(?:[\w-]+\s+){0,2}"
+                            r"(?:editor|writer|reporter|correspondent|columnist|analyst|contributor)s?$", re.IGNORECASE)
 _AUTHOR = re.compile(r"(?:作者|记者|撰文|^by|^authors?:)\s*[::]?\s*([^\s::,,|/]{2,20}(?: [A-Z][a-z]+)?)", re.IGNORECASE)
 # a menu or a row of links: "News | Reviews | AI", "Subscribe    Sign in", "量子位 | 公众号 QbitAI"
 _MENU_SPLIT = re.compile(r"\s*[|｜]\s*|\s{2,}|\s+[·•]\s+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+MIN_SPACED_MENU_ITEMS, MAX_SPACED_MENU_ITEM_CHARS = 4, 6  # "极客公园 首页 资讯 深度 活动 IF大会"
 MAX_MENU_ITEM_CHARS = 12
 _LIST_HEADING = re.compile(
     r"^(相关内容|相关阅读|相关文章|相关推荐|相关新闻|推荐阅读|热门资讯|热门推荐|热门文章|猜你喜欢|类似文章|延伸阅读|"
@@ -59,17 +64,21 @@ def is_ui(s: str) -> bool:
 
 def is_byline(s: str) -> bool:
     longest = MAX_ENGLISH_BYLINE_CHARS if s[:3].lower() == "by " else MAX_BYLINE_CHARS
-    return len(s) <= longest and not _SENTENCE_PUNCT.search(s) and bool(_BYLINE.search(s))
+    return len(s) <= longest and not _SENTENCE_PUNCT.search(s) and bool(_BYLINE.search(s) or _NAME_AND_ROLE.search(s))
 
 
 def is_menu(s: str) -> bool:
     """A row of short items (navigation, sections, links), not a headline."""
     items = [item for item in _MENU_SPLIT.split(s.strip()) if item]
-    return len(items) >= 2 and all(len(item) <= MAX_MENU_ITEM_CHARS for item in items)
+    if len(items) >= 2 and all(len(item) <= MAX_MENU_ITEM_CHARS for item in items):
+        return True
+    words = s.split()  # Chinese menus are also spaced by single spaces
+    return (bool(_CJK.search(s)) and len(words) >= MIN_SPACED_MENU_ITEMS
+            and all(len(w) <= MAX_SPACED_MENU_ITEM_CHARS for w in words))
 
 
 def author_of(s: str) -> str | None:
-    match = _AUTHOR.search(s)
+    match = _AUTHOR.search(s) or _NAME_AND_ROLE.search(s)
     return match.group(1) if match else None
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from urllib.parse import urljoin
 
 from crawler import boilerplate
-from crawler.datelines import as_aware, contains_date, dateline, parse_iso
+from crawler.datelines import as_aware, contains_date, dateline, is_source_line, is_update, parse_iso
 from crawler.encoding import decode_html
 from crawler.normalize import detect_language
 
@@ -25,7 +25,7 @@ MAX_HEADER_LINES = 12
 DATELINE_AFTER_LEAD = 3  # lines after the header where a dateline is still looked for
 MIN_TITLE_CHARS, MAX_TITLE_CHARS = 8, 120
 MIN_HEADLINE_CHARS = 30  # a line above the title this long is another headline (or a subtitle), not furniture
-_PERSON = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z.]*){1,2}")  # an author's name on its own line
+_PERSON = re.compile(r"[A-ZÀ-Þ][a-zß-ÿ]+(?: [A-ZÀ-Þ][a-zß-ÿ.]*){1,2}")  # an author's name on its own line ("Léa Fontaine")
 SHORT_TEXT_CHARS = 1000  # shorter precision-mode text gets a recall-oriented second pass
 SECOND_PASS_GAIN = 2.0  # ... whose text replaces it when it holds this many times more prose
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -64,20 +64,24 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str |
 
     The header runs to the first paragraph; the dateline may come later, after a headline that reads
     like a sentence, a standfirst or a lead paragraph ("【导读】…。" then "2025年06月27日 18:02"), but
-    before the third paragraph. The title is then the nearest headline above the dateline."""
+    before the third paragraph; "Updated: …" gives way to another dateline. The title is then the nearest
+    headline above the dateline, else the header's longest. Without a dateline in the header, a source
+    line anywhere ("来源:钛媒体 2025-07-14 21:40") dates the page."""
     paragraphs = [i for i, s in enumerate(simple) if _is_paragraph(s)]
     body = min(paragraphs[0] if paragraphs else len(simple), MAX_HEADER_LINES)
     date_limit = min(max(body + DATELINE_AFTER_LEAD, paragraphs[2] if len(paragraphs) > 2 else len(simple)),
                      MAX_HEADER_LINES + DATELINE_AFTER_LEAD)
-    date_at = next((i for i, s in enumerate(simple[:date_limit]) if dateline(s)), None)
+    dated = [i for i, s in enumerate(simple[:date_limit]) if dateline(s)]
+    date_at = next((i for i in dated if not is_update(simple[i])), dated[0] if dated else None)
     title_at = None
     if date_at is not None:
-        above = range(date_at - 1, -1, -1)
+        above = [i for i in range(date_at - 1, -1, -1) if i not in dated]
         title_at = next((i for i in above if _is_title(simple[i])), None)
         if title_at is None:
             title_at = next((i for i in above if _is_title(simple[i], ending_stop=True)), None)
     if title_at is None:
-        title_at = next((i for i, s in enumerate(simple[:body]) if _is_title(s) and i != date_at), None)
+        title_at = max((i for i, s in enumerate(simple[:body]) if _is_title(s) and i not in dated),
+                       key=lambda i: len(simple[i]), default=None)
     top = max(body, (title_at or 0) + 1, (date_at or 0) + 1)
     drop = {i for i, s in enumerate(simple[:top]) if boilerplate.is_byline(s) or boilerplate.is_furniture(s)}
     author = next(filter(None, (boilerplate.author_of(simple[i]) for i in sorted(drop))), None)
@@ -85,14 +89,16 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str |
         drop.update(i for i in range(title_at + 1)
                     if i == title_at or len(simple[i]) < MIN_HEADLINE_CHARS or boilerplate.is_menu(simple[i]))
     if date_at is not None:
-        drop.add(date_at)
+        drop.update(dated)
         if title_at is not None and title_at < date_at:
             between = [i for i in range(title_at + 1, date_at)
                        if len(simple[i]) <= boilerplate.MAX_BYLINE_CHARS or boilerplate.is_byline(simple[i])]
             drop.update(between)  # the author line of "title / author / date" layouts
-            names = [i for i in between if not boilerplate.is_menu(simple[i])]
+            names = [i for i in between if not boilerplate.is_menu(simple[i]) and i not in dated]
             if author is None and names:
                 author = lines[names[-1]]
+    else:
+        date_at = next((i for i, s in enumerate(simple) if is_source_line(s) and dateline(s)), None)
     title = html.unescape(lines[title_at]) if title_at is not None else None
     return title, author, dateline(simple[date_at]) if date_at is not None else None, drop
 

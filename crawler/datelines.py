@@ -51,6 +51,20 @@ def as_aware(day: date, clock: time | None, language: str | None, tz: timezone |
     return datetime.combine(day, clock, tzinfo=tz or _ZONES.get(language or "", timezone.utc))
 
 
+_UPDATED = re.compile(r"^\W*(?:updated|last updated|modified|更新(?:时间|于)?)\b", re.I)
+_SOURCE_DATE = re.compile(r"^\W*(?:来源|出处|source|published|posted|发布|发表)", re.I)
+
+
+def is_update(line: str) -> bool:
+    """An "Updated: …" line: the date a page changed, not the one it was published."""
+    return _UPDATED.search(line) is not None
+
+
+def is_source_line(line: str) -> bool:
+    """A line that names the source or the publication ("来源：钛媒体 2025-07-14 21:40")."""
+    return _SOURCE_DATE.search(line) is not None
+
+
 def dateline(line: str, today: date | None = None) -> tuple[date, time | None] | None:
     """The (date, time) a line shows if it is a dateline: short, mostly the date, not a sentence; or a
     longer metadata line with the date after a label ("发布日期", "Published")."""

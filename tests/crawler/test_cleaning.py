@@ -307,3 +307,23 @@ def test_a_labelled_date_in_a_metadata_row_and_menus_are_no_titles():
     assert result.title == headline
     assert result.published_at.isoformat() == "2023-09-12T16:40:00+08:00"
     assert "公众号" not in result.text and "发布日期" not in result.text
+
+
+def test_updated_line_gives_way_to_the_published_dateline_and_an_editor_line_is_a_byline():
+    headline = "Why the new model's licence worries open-source lawyers"
+    page = ["You are here: Home / AI / Policy", headline, "Léa Fontaine, Contributing Editor",
+            "Updated: March 3, 2025 9:10 AM", "Published: February 27, 2025", *EN_PARAGRAPHS]
+    result = clean_text("\n".join(page))
+    assert result.title == headline and result.author == "Léa Fontaine"
+    assert result.published_at.date() == date(2025, 2, 27)
+    for furniture in ("You are here", "Contributing Editor", "Updated"):
+        assert furniture not in result.text
+
+
+def test_a_spaced_chinese_menu_is_no_title_and_a_source_line_dates_an_undated_header():
+    headline = "开源大模型的许可证里藏着哪些限制条款"
+    result = clean_text("\n".join(["极客公园 首页 资讯 深度 活动 IF大会", headline, *ZH_BODY,
+                                   "来源：钛媒体 2025-07-14 21:40"]))
+    assert result.title == headline
+    assert result.published_at.isoformat() == "2025-07-14T21:40:00+08:00"
+    assert "首页" not in result.text
