@@ -24,8 +24,8 @@ from sqlalchemy import (Connection, String, and_, case, cast, column, exists, fa
                         tuple_, union_all)
 from sqlalchemy.orm import aliased
 
-from storage.models import (STANCE_BITS, STANCES, Article, ArticleDaily, Claim, ClaimCounts, ClaimDaily, ClaimMonthly,
-                            CrawlRun, Entity, Signal, SignalCounts, SignalDaily, SignalMonthly, Source)
+from storage.models import (ENTITY_KINDS, STANCE_BITS, STANCES, Article, ArticleDaily, Claim, ClaimCounts, ClaimDaily,
+                            ClaimMonthly, CrawlRun, Entity, Signal, SignalCounts, SignalDaily, SignalMonthly, Source)
 from storage.summaries import search_available
 
 GRANULARITIES = ("day", "week", "month")
@@ -556,27 +556,33 @@ def claims_by_subject(conn: Connection, filters: Filters) -> pd.DataFrame:
     return frame.merge(_entities(conn), on="entity_id", how="left")
 
 
-def top_subjects(conn: Connection, filters: Filters, kind: str, limit: int = 15) -> pd.DataFrame:
-    """Top organizations (rolling up their models) or models by claims, with stance columns,
-    contested flag and the change versus the previous period of the same length."""
+def top_subjects(conn: Connection, filters: Filters, limit: int = 200) -> dict[str, pd.DataFrame]:
+    """Top organizations (rolling up their models) and top models by claims (`{"org": …, "model": …}`),
+    with stance columns, contested flag and the change versus the previous period of the same length.
+    Both rankings come from one count per period: per subject and stance now, per subject before."""
+    now = claims_by_subject(conn, filters)
+    before = None
+    if filters.start and filters.end:
+        before = _frame(conn, counts(conn, Claim, filters.previous_period(), "entity_id"), ["entity_id", "count"])
+        before = before.merge(_entities(conn), on="entity_id", how="left")
+    return {kind: _ranked(now, before, kind, limit) for kind in ENTITY_KINDS}
+
+
+def _ranked(now: pd.DataFrame, before: pd.DataFrame | None, kind: str, limit: int) -> pd.DataFrame:
     key = "organization" if kind == "org" else "subject"
 
-    def table_for(f: Filters) -> pd.DataFrame:
-        frame = claims_by_subject(conn, f)
-        if kind == "model":
-            frame = frame[frame["kind"] == "model"]
-        frame = frame.dropna(subset=[key])
-        wide = frame.pivot_table(index=key, columns="stance", values="count", aggfunc="sum", fill_value=0)
-        return wide.reindex(columns=list(STANCES), fill_value=0)
+    def of_kind(frame: pd.DataFrame) -> pd.DataFrame:
+        return (frame[frame["kind"] == "model"] if kind == "model" else frame).dropna(subset=[key])
 
-    now = table_for(filters)
-    now["claims"] = now.sum(axis=1)
-    if filters.start and filters.end:
-        before = table_for(filters.previous_period()).sum(axis=1)
-        now["previous"] = before.reindex(now.index, fill_value=0).astype(int)
-        now["change"] = now["claims"] - now["previous"]
-    now["contested"] = (now["open"] > 0) & ((now["disputed"] > 0) | (now["closed"] > 0))
-    out = now.sort_values("claims", ascending=False).head(limit).reset_index().rename(columns={key: "name"})
+    wide = of_kind(now).pivot_table(index=key, columns="stance", values="count", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=list(STANCES), fill_value=0)
+    wide["claims"] = wide.sum(axis=1)
+    if before is not None:
+        previous = of_kind(before).groupby(key)["count"].sum()
+        wide["previous"] = previous.reindex(wide.index, fill_value=0).astype(int)
+        wide["change"] = wide["claims"] - wide["previous"]
+    wide["contested"] = (wide["open"] > 0) & ((wide["disputed"] > 0) | (wide["closed"] > 0))
+    out = wide.sort_values("claims", ascending=False).head(limit).reset_index().rename(columns={key: "name"})
     out.columns.name = None
     return out
 

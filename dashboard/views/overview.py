@@ -27,15 +27,16 @@ with right:
 widgets.trend_chart(state.run("signals_per_day"), "signal", "Open-washing signals by type", filters,
                     labels=state.SIGNAL_LABELS)
 
+top = state.run("top_subjects")  # both rankings, all of the models for what changed
 left, right = st.columns(2)
 with left:
     st.subheader("Top organizations")
     st.caption("Claims about the organization and its models; *change* is versus the previous period")
-    widgets.table(state.run("top_subjects", "org"), "top-organizations", key="top-orgs")
+    widgets.table(top["org"].head(15), "top-organizations", key="top-orgs")
 with right:
     st.subheader("Top models")
     st.caption("*contested*: the same subject is called open and also closed or disputed in the period")
-    models = state.run("top_subjects", "model", 200)  # one query for the top 15 and for what changed
+    models = top["model"]
     widgets.table(models.head(15), "top-models", key="top-models")
 
 if filters.start and filters.end:

@@ -66,12 +66,12 @@ def test_top_subjects_compare_with_the_previous_period(filled_url):
     with get_engine(filled_url).connect() as conn:
         end = queries.day_range(conn)[1]
         f = Filters(start=end - timedelta(days=29), end=end)
-        top = queries.top_subjects(conn, f, "model", limit=100)
-        before = queries.top_subjects(conn, f.previous_period(), "model", limit=100).set_index("name")["claims"]
+        top = queries.top_subjects(conn, f, limit=100)["model"]
+        before = queries.top_subjects(conn, f.previous_period(), limit=100)["model"].set_index("name")["claims"]
         for row in top.itertuples():
             assert row.previous == before.get(row.name, 0) and row.change == row.claims - row.previous
             assert row.contested == (row.open > 0 and (row.closed > 0 or row.disputed > 0))
-        orgs = queries.top_subjects(conn, f, "org", limit=100)
+        orgs = queries.top_subjects(conn, f, limit=100)["org"]
         with_org = queries.claims_by_subject(conn, f).dropna(subset=["organization"])["count"].sum()
         assert orgs["claims"].sum() == with_org < queries.totals(conn, f)["claims"]  # Qilin-7B has no organization
 
@@ -114,7 +114,8 @@ def test_empty_database_gives_empty_frames(db_url):
     with get_engine(db_url).connect() as conn:
         assert queries.totals(conn, Filters())["claims"] == 0
         assert queries.claims_per_day(conn, Filters()).empty and queries.claims_page(conn, Filters()).empty
-        assert queries.top_subjects(conn, Filters(start=date(2026, 1, 1), end=date(2026, 1, 31)), "org").empty
+        assert all(top.empty for top in queries.top_subjects(conn, Filters(start=date(2026, 1, 1),
+                                                                           end=date(2026, 1, 31))).values())
         assert queries.signals_by_subject(conn, Filters()).empty
         assert conn.execute(select(func.count()).select_from(Signal)).scalar_one() == 0
 
