@@ -569,6 +569,7 @@ def top_subjects(conn: Connection, filters: Filters, limit: int = 200) -> dict[s
 
 
 def _ranked(now: pd.DataFrame, before: pd.DataFrame | None, kind: str, limit: int) -> pd.DataFrame:
+    """One ranking of top_subjects from the subject counts of the period and of the one before."""
     key = "organization" if kind == "org" else "subject"
 
     def of_kind(frame: pd.DataFrame) -> pd.DataFrame:
