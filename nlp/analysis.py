@@ -149,10 +149,12 @@ def _same_org(org: str | None, name: str) -> bool:
     return org is not None and (org == name or org.startswith(name + " "))
 
 
-def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] = ()) -> dict:
-    """The organization's most recently named model in the context, else the first one named `later`
-    in the sentence ("the Stability AI Community License … Stable Diffusion 3"), else the organization.
-    A model named as a channel ("只能通过 ChatGPT 使用") or a point in time ("自 GPT-2 后") is no candidate."""
+def _own_model(subject: dict, nearest_first: list[dict], text: str) -> dict:
+    """The organization's model that comes first in `nearest_first` (the caller's order: the sentence's
+    models before the cue, nearest first, then those after it, then the earlier sentences', latest first:
+    "华为此次只释出权重…，「盘古Pro MoE是开放权重」", "the Stability AI Community License … Stable Diffusion 3"),
+    else the organization. A model named as a channel ("只能通过 ChatGPT 使用") or a point in time
+    ("自 GPT-2 后") is no candidate."""
     if subject["label"] != "ORG":
         return subject
 
@@ -162,8 +164,7 @@ def _own_model(subject: dict, context: list[dict], text: str, later: list[dict] 
             start >= 0 and (_CHANNEL.search(text, max(0, start - 10), start) or time_reference(text, start, m["end"])
                             or _LICENCE_OF.match(text, m["end"])))  # "Alibaba's own Qwen licence" names a licence
 
-    models = [m for m in context if own(m)]
-    return models[-1] if models else next((m for m in later if own(m)), subject)
+    return next((m for m in nearest_first if own(m)), subject)
 
 
 def names_carried(previous: list, topic: list, inside: list, text: str, fields) -> tuple[list, list]:
@@ -379,10 +380,10 @@ def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
         named = {m["canonical"]: m for m in previous + [m for m in candidates if m["start"] < cue.start]
                  if m["label"] == "MODEL"}
         group = list(named.values())[-2:] if len(named) >= 2 else group
-    context = previous + [m for m in mentions if m["start"] < cue.start]
     if kind in MODEL_LEVEL:
-        later = [m for m in mentions if m["start"] >= cue.end]
-        group = [_own_model(s, context, text, later) for s in group]
+        nearest_first = ([m for m in reversed(mentions) if m["start"] < cue.start]
+                         + [m for m in mentions if m["start"] >= cue.end] + previous[::-1])
+        group = [_own_model(s, nearest_first, text) for s in group]
     # a family named here is not specialized to a member named in a later clause ("混元此前一直闭源, 直到…才
     # 开源了 Hunyuan-Large"); one from the context is ("Meta 没有公开训练数据, Llama 3.1 只能算开放权重")
     clause_end = clauses[_clause_index(clauses, cue.end)][1]

@@ -35,7 +35,7 @@ _VERSION_AFTER = re.compile(r"(?:[- ]?[Vv]?\d+(?:\.\d+)*[BMTbmt]?|-?[A-Z]\d+[A-Z
 # a tier or variant word after a model's name and version ("Claude 3 Opus", "Gemini 2.5 Pro", "GPT-4o mini";
 # right after a Chinese name: "混元Turbo")
 _TIER = re.compile(r"(?:[- ]?(?:Pro|Flash|Ultra|Nano|Max|Mini|Turbo|Opus|Sonnet|Haiku|Lite|Plus|Air|Instruct|Chat|Coder|"
-                   r"Thinking|Preview|Vision|VL|(?:Small|Medium|Large)(?!\s+(?:[Ll]anguage|[Mm]odels?)\b))|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
+                   r"Thinking|Preview|Vision|VL|MoE|(?:Small|Medium|Large)(?!\s+(?:[Ll]anguage|[Mm]odels?)\b))|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
 # more of a hyphenated model name after a known one ("DeepSeek-R1-Zero", "DeepSeek-R1-Distill-Qwen-32B",
 # "Qwen3-235B-A22B"): parts with a capital or a digit, or a variant word; "-based", "-level" describe it
 _SUFFIX = re.compile(r"(?:-(?:[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:\.\d+)*|instruct|chat|base|distill|zero|it|hf))+"

@@ -63,8 +63,9 @@ class Rules:
     signal_of: dict[Gated, SignalRule]  # each signal pattern's rule
 
     def fold(self, sentence: str) -> str:
-        """Taiwan vocabulary → mainland words of the same length (offsets unchanged)."""
-        return self.taiwan.sub(lambda m: self.taiwan_terms[m.group()], sentence)
+        """Taiwan vocabulary → mainland words of the same length, and the point of a version number → "·"
+        ("Gemini 1·5 Pro's parameter count"), so that no pattern's window stops there (offsets unchanged)."""
+        return _VERSION_POINT.sub("·", self.taiwan.sub(lambda m: self.taiwan_terms[m.group()], sentence))
 
     def can_bind(self, folded: str, names: bool, previous: bool) -> bool:
         """Whether a finding in a (folded) sentence can have a subject: the sentence names someone, or
@@ -101,6 +102,9 @@ class Rules:
         """Whether a hit of this gate (pattern index) in a continuing sentence binds the previous subject."""
         rule = self.signal_of.get(self.literals.gates[gate])
         return rule is not None and rule.signal in self.continued_signals
+
+
+_VERSION_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 
 @lru_cache(maxsize=4)

@@ -719,3 +719,29 @@ def test_a_critic_s_nameless_sentences_and_the_company_sued(nlp_pipeline):
             "that it had abandoned its founding commitment to share its technology openly.")
     assert claims(nlp_pipeline, text) == {("OpenAI", "closed")}
     assert signals(nlp_pipeline, '四、它算不算"开源"') == set()
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a tier word after the name ("盘古Pro MoE"); the organization's model named later in the same sentence
+    ("分析师说,华为这次只释出权重,「盘古Pro MoE是开放权重,不算完整的开源。」",
+     {("PanGu Pro MoE", "disputed"), ("PanGu Pro MoE", "weights_only"), ("PanGu Pro MoE", "open_label_disputed")}),
+    # "说 X 是真正的开源,恐怕言过其实": the hedge after a comma still disputes the label
+    ("因此,说 Yi-34B 是“真正的开源”,恐怕言过其实。", {("Yi-34B", "disputed"), ("Yi-34B", "open_label_disputed")}),
+    # 程式码 (folded to 程序码) and 预训练流程
+    ("百度並未公開文心4.5的預訓練流程。", {("ERNIE 4.5", "training_process_undisclosed")}),
+    # a version number's point does not end a pattern's window
+    ("Google has not disclosed Gemini 1.5 Pro's parameter count.", {("Gemini 1.5 Pro", "technical_details_undisclosed")}),
+    ("基于 Qwen 的版本沿用 Qwen2.5 本身的 Apache 2.0 协议。", {("Qwen2.5", "open")}),
+])
+def test_tiers_later_models_hedges_and_version_points(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "文心一言已全面对用户免费,但免费并不等于开源。",      # "is not the same as" open source
+    "文心4.5 Turbo 并不在此次开源之列。",                 # not among the models released
+    "MiniMax 表示后续还会开源更多模型。",                 # a plan
+    "业界推测,百度或将在年底前开源 X1。",                 # a guess about a plan
+])
+def test_chinese_non_assertions(nlp_pipeline, text):
+    assert claims(nlp_pipeline, text) == set()
