@@ -65,8 +65,8 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str |
     The header runs to the first paragraph; the dateline may come later, after a headline that reads
     like a sentence, a standfirst or a lead paragraph ("【导读】…。" then "2025年06月27日 18:02"), but
     before the third paragraph; "Updated: …" gives way to another dateline. The title is then the nearest
-    headline above the dateline, else the header's longest. Without a dateline in the header, a source
-    line anywhere ("来源:钛媒体 2025-07-14 21:40") dates the page."""
+    headline above the dateline, else the first below it, else the header's longest. Without a dateline
+    in the header, a source line anywhere ("来源:钛媒体 2025-07-14 21:40") dates the page."""
     paragraphs = [i for i, s in enumerate(simple) if _is_paragraph(s)]
     body = min(paragraphs[0] if paragraphs else len(simple), MAX_HEADER_LINES)
     date_limit = min(max(body + DATELINE_AFTER_LEAD, paragraphs[2] if len(paragraphs) > 2 else len(simple)),
@@ -79,6 +79,8 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str |
         title_at = next((i for i in above if _is_title(simple[i])), None)
         if title_at is None:
             title_at = next((i for i in above if _is_title(simple[i], ending_stop=True)), None)
+    if title_at is None and date_at is not None:  # "date / headline": the first headline below it
+        title_at = next((i for i in range(date_at + 1, body) if _is_title(simple[i]) and i not in dated), None)
     if title_at is None:
         title_at = max((i for i, s in enumerate(simple[:body]) if _is_title(s) and i not in dated),
                        key=lambda i: len(simple[i]), default=None)

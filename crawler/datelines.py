@@ -18,6 +18,10 @@ _ENGLISH = re.compile(
     r"\b(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?"
     r"|(?P<d2>\d{1,2})\s+(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?)\s+(?P<y>(?:19|20)\d{2})\b"
     + _TIME, re.IGNORECASE)
+# "29/05/2024 16:47" (day first) or "05/29/2024" (month first): read only when one of the two is over 12
+_SLASHED = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d{2})(?![\d/.])" + _TIME)
+# a row of metadata items: "Written by Sam Kettering  ·  Nov 27, 2024  ·  7 min read"
+_ITEM_BEFORE, _ITEM_AFTER = re.compile(r"(?:^|\s[·•|｜]\s*)$"), re.compile(r"\s*(?:$|[·•|｜]\s)")
 _SENTENCE_END = re.compile(r"[。!?!?;;]\s*$")
 # Wall-clock times without an offset: Chinese-language pages are almost always UTC+8 (PRC, Taiwan, Hong Kong).
 _ZONES = {"zh": timezone(timedelta(hours=8)), "zh-Hant": timezone(timedelta(hours=8))}
@@ -30,7 +34,12 @@ _DATE_LABEL = re.compile(r"(?:发布|发表|出版)(?:日期|时间|于)\s*[::]?
 def _match_datetime(match: re.Match) -> tuple[date, time | None] | None:
     groups = match.groupdict()
     try:
-        if groups.get("m"):
+        if groups.get("a"):
+            first, second = int(groups["a"]), int(groups["b"])
+            if (first > 12) == (second > 12):
+                return None  # 05/06/2024: June 5 or May 6
+            day = date(int(groups["y"]), *((second, first) if first > 12 else (first, second)))
+        elif groups.get("m"):
             day = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
         else:
             month = _MONTHS[(groups["mon"] or groups["mon2"])[:3].lower()]
@@ -67,14 +76,16 @@ def is_source_line(line: str) -> bool:
 
 def dateline(line: str, today: date | None = None) -> tuple[date, time | None] | None:
     """The (date, time) a line shows if it is a dateline: short, mostly the date, not a sentence; or a
-    longer metadata line with the date after a label ("发布日期", "Published")."""
+    longer metadata line with the date after a label ("发布日期", "Published") or as one of its items
+    ("By X · Nov 27, 2024 · 7 min read")."""
     line = line.strip()
     if not line or len(line) > MAX_LABELLED_LINE_CHARS or _SENTENCE_END.search(line):
         return None
-    match = _NUMERIC.search(line) or _ENGLISH.search(line)
+    match = _NUMERIC.search(line) or _ENGLISH.search(line) or _SLASHED.search(line)
     if not match:
         return None
-    labelled = _DATE_LABEL.search(line, 0, match.start()) is not None
+    labelled = _DATE_LABEL.search(line, 0, match.start()) is not None or (
+        _ITEM_BEFORE.search(line, 0, match.start()) is not None and _ITEM_AFTER.match(line, match.end()) is not None)
     if not labelled and (len(line) > MAX_DATELINE_CHARS or len(line) - len(match.group(0)) > MAX_DATELINE_EXTRA):
         return None
     found = _match_datetime(match)

@@ -327,3 +327,26 @@ def test_a_spaced_chinese_menu_is_no_title_and_a_source_line_dates_an_undated_he
     assert result.title == headline
     assert result.published_at.isoformat() == "2025-07-14T21:40:00+08:00"
     assert "首页" not in result.text
+
+
+def test_a_date_above_the_headline_day_first_and_a_date_among_metadata_items():
+    headline = "BRIEF-Mistral AI releases Codestral coding model under non-production licence"
+    page = ["TECHWIRE  •  Breaking  •  Markets  •  Technology", "29/05/2024 16:47 CEST", headline,
+            "[Share] [Tweet] [Email]        Reporting by Claire Dubois; Editing by Mark Ellison", *EN_PARAGRAPHS]
+    result = clean_text("\n".join(page))
+    assert result.title == headline and result.published_at.date() == date(2024, 5, 29)
+    page = ["OLMo 2: five things to know about the fully open models",
+            "Written by Sam Kettering  ·  Nov 27, 2024  ·  7 min read", *EN_PARAGRAPHS]
+    assert clean_text("\n".join(page)).published_at.date() == date(2024, 11, 27)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("05/29/2024", date(2024, 5, 29)),   # month first: 29 is no month
+    ("29.05.2024", date(2024, 5, 29)),   # day first
+    ("05/06/2024", None),                # June 5 or May 6: not guessed
+    ("Version 1.2.2024", None),
+])
+def test_slashed_dates_are_read_only_when_unambiguous(line, expected):
+    from crawler.datelines import dateline
+    found = dateline(line)
+    assert (found[0] if found else None) == expected
