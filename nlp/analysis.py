@@ -44,7 +44,7 @@ _WHEN_OF = re.compile(r"(?:去年|今年|\d{2,4}年)?(?:\d{1,2}月份?)?(?:推�
 _SINCE = re.compile(r"(?:自从?|\b(?:since|after|before))\s*$", re.I)
 _SINCE_SPAN = re.compile(r"自从?[^,，。;；]{0,12}$")  # "自2019年开源 GPT-2 以来"
 _SINCE_AFTER = re.compile(r"\s*(?:之?后|以来|起)")
-_CHANNEL = re.compile(r"(?:通过|透过|经由|在|via|through|in|on)\s*(?:the\s+)?$", re.I)
+_CHANNEL = re.compile(r"(?:通过|透过|经由|在|\bvia|\bthrough|\bin|\bon)\s*(?:the\s+)?$", re.I)
 _CHANNEL_BEFORE = re.compile(r"通过|透过|经由|\bvia\b|\bthrough\b", re.I)
 _CHANNEL_OWNER = re.compile(r"\s*(?:'s|’s|的)\s*(?:API|接口|云|平台|应用|app|service|platform|cloud)", re.I)
 _CHANNEL_LIST = re.compile(r"(?:\s|API|接口|the|its|their|[\w.-]+(?:'s|’s|的)|和|与|及|、|and|or|,)*", re.I)
@@ -88,6 +88,8 @@ _OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
 _VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
 _BOTH = re.compile(r"两者|二者|两款模型|这两款|\bboth (?:models|of them|releases)\b", re.I)
+# what joins a name to a generic cue that describes it: "Gemini 1.5 Pro, a proprietary model", "Arctic, an open-source LLM"
+_APPOSITIVE = re.compile(r"\s*,\s*(?:an?|its|their|the)\s+(?:[\w-]+\s+){0,3}")
 # a pronoun that a generic subject names ("many reports call it open"), not its own ("各家都会将其模型开源")
 _NAMED_PRONOUN = re.compile(r"(?:称|叫|视|列|评)(?:其|它)"
                             r"|\b(?:calls?|called|describes?|described|labels?|labell?ed)\s+(?:it|them)\b", re.I)
@@ -224,6 +226,10 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         return (models or here)[-1], 0.9
     if here or later:  # the clause's topic (its first name), a model before an organization
         return _prefer_models(here + later), 0.9 if here else 0.7
+    if cue.generic:  # an appositive: "Gemini 1.5 Pro, a proprietary model with…"
+        named = [m for m in mentions if m["end"] <= cue.start and _APPOSITIVE.fullmatch(text, m["end"], cue.start)]
+        if named:
+            return named[-1], 0.8
     if cue.generic or cue.local:
         return None, 0.0
     # a pronoun in the cue's clause (or inside the cue: "calling it open"), or one the sentence starts

@@ -24,7 +24,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 _CJK_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])\s*(?=[\u4e00-\u9fff])")
 _MODEL_CUE_AFTER = re.compile(r"\s*(?:[-\s]?[A-Z]?\d|模型|大模型|系列|语言模型|models?\b|LLMs?\b|聊天机器人|chatbot)", re.I)
 _MODEL_CUE_BEFORE = re.compile(r"(?:模型|models?|LLM)\s*$", re.I)
-_LICENSE_AFTER = re.compile(r"\s*-?(?:licen[cs](?:e|ed|ing)|许可|授权|协议|开源协议)", re.I)
+_LICENSE_AFTER = re.compile(r"\s*-?(?:licen[cs](?:e|ed|ing)|terms\b|许可|授权|协议|开源协议)", re.I)
+_LICENSE_BEFORE = re.compile(r"\bunder\s+(?:the\s+|an?\s+)?(?:same\s+)?$", re.I)  # "is under MIT"
 # an organization named like a licence (MIT) among licence words is the licence: "Apache 2.0 与 MIT", "走 MIT"
 _LICENSE_NAME = re.compile(r"MIT|Apache|BSD|GPL")
 _LICENSE_NEAR = re.compile(r"licen[cs]|许可|授权|协议|Apache|GPL|BSD|开源|open[- ]source", re.I)
@@ -35,7 +36,7 @@ _VERSION_AFTER = re.compile(r"(?:[- ]?[Vv]?\d+(?:\.\d+)*[BMTbmt]?|-?[A-Z]\d+[A-Z
 # a tier or variant word after a model's name and version ("Claude 3 Opus", "Gemini 2.5 Pro", "GPT-4o mini";
 # right after a Chinese name: "混元Turbo")
 _TIER = re.compile(r"(?:[- ]?(?:Pro|Flash|Ultra|Nano|Max|Mini|Turbo|Opus|Sonnet|Haiku|Lite|Plus|Air|Instruct|Chat|Coder|"
-                   r"Thinking|Preview|Vision|VL|MoE|(?:Small|Medium|Large)(?!\s+(?:[Ll]anguage|[Mm]odels?)\b))|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
+                   r"Thinking|Preview|Vision|VL|MoE|Code|(?:Small|Medium|Large)(?!\s+(?:[Ll]anguage|[Mm]odels?)\b))|-(?:pro|mini|turbo|flash|lite|max|plus|chat|instruct)| mini)+(?![A-Za-z0-9])")
 # more of a hyphenated model name after a known one ("DeepSeek-R1-Zero", "DeepSeek-R1-Distill-Qwen-32B",
 # "Qwen3-235B-A22B"): parts with a capital or a digit, or a variant word; "-based", "-level" describe it
 _SUFFIX = re.compile(r"(?:-(?:[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:\.\d+)*|instruct|chat|base|distill|zero|it|hf))+"
@@ -148,7 +149,8 @@ class EntityMatcher:
             if exact is not None and exact != found:
                 continue
             if entry.kind == "org" and (_LICENSE_AFTER.match(text, end) or (
-                    _LICENSE_NAME.fullmatch(found) and _LICENSE_NEAR.search(text, max(0, start - 40), end + 40))):
+                    _LICENSE_NAME.fullmatch(found) and (_LICENSE_NEAR.search(text, max(0, start - 40), end + 40)
+                                                        or _LICENSE_BEFORE.search(text, max(0, start - 20), start)))):
                 continue  # "MIT License", "Apache 2.0 许可" name a licence, not the organization
             if entry.context and not (_MODEL_CUE_AFTER.match(text, end)
                                       or _MODEL_CUE_BEFORE.search(text, max(0, start - 8), start)

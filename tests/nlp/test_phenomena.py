@@ -745,3 +745,31 @@ def test_tiers_later_models_hedges_and_version_points(nlp_pipeline, text, expect
 ])
 def test_chinese_non_assertions(nlp_pipeline, text):
     assert claims(nlp_pipeline, text) == set()
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an appositive describes the name before it
+    ("Google made Gemini 1.5 Pro, a proprietary model with a long context window, available in preview.",
+     {("Gemini 1.5 Pro", "closed")}),
+    # a sentence that starts with the training data of the model just named; "train X" is no channel ("in X")
+    ("Snowflake released Snowflake Arctic under Apache 2.0. The training dataset itself has not been released.",
+     {("Snowflake Arctic", "open"), ("Snowflake Arctic", "training_data_undisclosed")}),
+    ("The full data mix used to train Falcon 180B has not been released.", {("Falcon 180B", "training_data_undisclosed")}),
+    ("OpenAI has published nothing about the data GPT-4o was trained on.", {("GPT-4o", "training_data_undisclosed")}),
+    # the OSI's approval, phrased around the licence
+    ("Nemotron-4 340B ships under a custom document, not one of the licences the OSI has approved.",
+     {("Nemotron-4 340B", "license_not_open_source")}),
+    ("Meta releases Llama 3.1 under a community licence the OSI does not consider open source.",
+     {("Llama 3.1", "disputed"), ("Llama 3.1", "license_not_open_source")}),
+    # "Code" as a tier word
+    ("IBM released Granite Code under Apache 2.0 in May.", {("Granite Code", "open")}),
+])
+def test_appositives_training_data_sentences_and_osi_approval(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
+
+
+def test_mit_under_a_release_is_the_licence_not_the_institute(nlp_pipeline):
+    names = {e.canonical for e in extract_docs(["Microsoft's Phi-3-mini is under MIT."], nlp=nlp_pipeline)[0].entities}
+    assert "Massachusetts Institute of Technology" not in names
+    names = {e.canonical for e in extract_docs(["Researchers at MIT studied GPT-4."], nlp=nlp_pipeline)[0].entities}
+    assert "Massachusetts Institute of Technology" in names
