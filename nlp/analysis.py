@@ -88,6 +88,7 @@ _OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
 _VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
 _BOTH = re.compile(r"两者|二者|两款模型|这两款|\bboth (?:models|of them|releases)\b", re.I)
+_CONTRAST = re.compile(r"(?:与|和|跟)[^。,，;；]{1,30}?(?:不同|不一样)\s*[,，]|\bunlike\s+[^.,;]{1,40},", re.I)
 # what joins a name to a generic cue that describes it: "Gemini 1.5 Pro, a proprietary model", "Arctic, an open-source LLM"
 _APPOSITIVE = re.compile(r"\s*,\s*(?:an?|its|their|the)\s+(?:[\w-]+\s+){0,3}")
 # a pronoun that a generic subject names ("many reports call it open"), not its own ("各家都会将其模型开源")
@@ -369,9 +370,16 @@ def _base_model(text: str, m: dict) -> bool:
     return bool(framed or _BASE_BEFORE.search(text, max(0, m["start"] - 40), m["start"]))
 
 
+def _contrasted(text: str, m: dict, cue_start: int) -> bool:
+    """A name in a contrast frame before the cue ("与半年前开源 Yi-34B 不同, 这一次…是闭源模型", "Unlike Llama, …")
+    is what the subject differs from."""
+    return any(frame.start() <= m["start"] and m["end"] <= frame.end() <= cue_start
+               for frame in _CONTRAST.finditer(text, 0, cue_start + 1))
+
+
 def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     candidates = [m for m in mentions if not m.get("referee") and not time_reference(text, m["start"], m["end"])
-                  and not _hosting(text, m) and not _base_model(text, m)]
+                  and not _hosting(text, m) and not _base_model(text, m) and not _contrasted(text, m, cue.start)]
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
     if subject is None and kind in rules.continued_signals and not mentions and previous \
             and rules.continuation.match(text):  # "但月活超过7亿的公司仍需单独申请许可"

@@ -773,3 +773,16 @@ def test_mit_under_a_release_is_the_licence_not_the_institute(nlp_pipeline):
     assert "Massachusetts Institute of Technology" not in names
     names = {e.canonical for e in extract_docs(["Researchers at MIT studied GPT-4."], nlp=nlp_pipeline)[0].entities}
     assert "Massachusetts Institute of Technology" in names
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a name in a contrast frame is what the subject differs from
+    ("零一万物发布了 Yi-Large。与半年前开源 Yi-34B 不同,这一次的主角是一款闭源模型,只通过 API 提供服务。",
+     {("Yi-34B", "open"), ("Yi-Large", "closed"), ("Yi-Large", "api_only")}),
+    # joining or leading a camp is a claim about the member
+    ("字节跳动这一次算是正式加入了开源阵营。", {("ByteDance", "open")}),
+    ("在此之前,月之暗面长期被外界视为闭源阵营的代表。", {("Moonshot AI", "closed")}),
+    ("开源阵营与闭源阵营的争论还在继续。", set()),
+])
+def test_contrast_frames_and_camps(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
