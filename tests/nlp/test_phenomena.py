@@ -777,7 +777,7 @@ def test_mit_under_a_release_is_the_licence_not_the_institute(nlp_pipeline):
 
 @pytest.mark.parametrize("text, expected", [
     # a name in a contrast frame is what the subject differs from
-    ("零一万物发布了 Yi-Large。与半年前开源 Yi-34B 不同,这一次的主角是一款闭源模型,只通过 API 提供服务。",
+    ("零一万物发布了 Yi-Large。与半年前开源 Yi-34B 不同,这一次的主角是一款闭源模型:该模型不开放权重,只通过 API 提供服务。",
      {("Yi-34B", "open"), ("Yi-Large", "closed"), ("Yi-Large", "api_only")}),
     # joining or leading a camp is a claim about the member
     ("字节跳动这一次算是正式加入了开源阵营。", {("ByteDance", "open")}),
