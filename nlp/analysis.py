@@ -33,6 +33,10 @@ _CONTRAST_BEFORE = re.compile(r"(?:\bunlike|不像|不同于|有别于|相比于
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
 RELEASE_STATE = {"weights_only", "api_only"}  # signals that, like stances, describe what a release is
+# licence terms a sentence says are absent: "there are no user thresholds or acceptable use policies", "carries none of"
+LICENCE_TERMS = {"usage_threshold", "use_restrictions", "non_commercial", "no_training_other_models"}
+_ABSENT = re.compile(r"\b(?:there (?:are|is|were|was) no|(?:has|have|had|with|carr(?:y|ies|ied)) no|none of|free of|without any)"
+                     r"\b[^.;,]{0,40}$|(?:没有任何|不含任何|不附带任何|没有附加任何)[^。,，;]{0,15}$", re.I)
 _LICENSED = re.compile(r"licen[cs]|许可|协议|\bunder\b", re.I)  # an open cue that names the licence of a release
 _LICENCE_OF = re.compile(r"\s*(?:licen[cs]e|许可|协议)", re.I)
 _LICENSE_NAMED = re.compile(r"Apache|MIT|BSD|GPL")  # "the MIT licence means…" is that licence, never generic
@@ -88,7 +92,10 @@ _OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
 _VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
 _BOTH = re.compile(r"两者|二者|两款模型|这两款|\bboth (?:models|of them|releases)\b", re.I)
-_CONTRAST = re.compile(r"(?:与|和|跟)[^。,，;；]{1,30}?(?:不同|不一样)\s*[,，]|\bunlike\s+[^.,;]{1,40},", re.I)
+_CONTRAST = re.compile(r"(?:与|和|跟)[^。,，;；]{1,30}?(?:不同|不一样)\s*[,，]|\bunlike\s+[^.,;]{1,40},(?!\s*(?:which|who|whose)\b)", re.I)
+_JUDGE_BEFORE = re.compile(r"(?:\b(?:by|under|according to)\s+|(?:按照?|根据|依照|以)\s*)$", re.I)
+_JUDGE_AFTER = re.compile(r"\s*(?:'s|’s|的)\s*(?:own\s+)?(?:standards?|definition|measure|reckoning|criteria|yardstick|标准|定义|尺度)",
+                          re.I)
 # what joins a name to a generic cue that describes it: "Gemini 1.5 Pro, a proprietary model", "Arctic, an open-source LLM"
 _APPOSITIVE = re.compile(r"\s*,\s*(?:an?|its|their|the)\s+(?:[\w-]+\s+){0,3}")
 # a pronoun that a generic subject names ("many reports call it open"), not its own ("各家都会将其模型开源")
@@ -377,9 +384,15 @@ def _contrasted(text: str, m: dict, cue_start: int) -> bool:
                for frame in _CONTRAST.finditer(text, 0, cue_start + 1))
 
 
+def _judge(text: str, m: dict) -> bool:
+    """A name whose standard is applied: "by Ai2's standard it, too, is …", "按 OSI 的标准"."""
+    return bool(_JUDGE_BEFORE.search(text, max(0, m["start"] - 14), m["start"]) and _JUDGE_AFTER.match(text, m["end"]))
+
+
 def _subjects(rules, text, cue, mentions, previous, families, kind: str = ""):
     candidates = [m for m in mentions if not m.get("referee") and not time_reference(text, m["start"], m["end"])
-                  and not _hosting(text, m) and not _base_model(text, m) and not _contrasted(text, m, cue.start)]
+                  and not _hosting(text, m) and not _base_model(text, m) and not _contrasted(text, m, cue.start)
+                  and not _judge(text, m)]
     subject, conf = resolve_subject(rules, text, cue, candidates, [m for m in previous if not m.get("referee")])
     if subject is None and kind in rules.continued_signals and not mentions and previous \
             and rules.continuation.match(text):  # "但月活超过7亿的公司仍需单独申请许可"
@@ -472,6 +485,8 @@ def sentence_signals(rules: Rules, text: str, hits: list, mentions: list[dict], 
         for start, end in matches:
             if rule.signal in RELEASE_STATE and rules.irrealis.search(text, max(0, start - 50), start):
                 continue  # "plans to release an open-weight model"
+            if rule.signal in LICENCE_TERMS and _ABSENT.search(text, max(0, start - 50), start):
+                continue
             subjects, _ = _subjects(rules, text, Cue(start, end), mentions, previous, families or {}, rule.signal)
             for subject in subjects:
                 if rule.subject is not None and not rule.subject.search(subject["canonical"]):

@@ -786,3 +786,20 @@ def test_mit_under_a_release_is_the_licence_not_the_institute(nlp_pipeline):
 ])
 def test_contrast_frames_and_camps(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Meta describes Llama 3.1 as open source, but what it publishes is the weights.",
+     {("Llama 3.1", "open"), ("Llama 3.1", "weights_only")}),
+    ("The OSI listed the original OLMo among the models that passed its validation.", {("OLMo", "open")}),
+    ("Meta released Llama 3.1. Critics call such models \"open weights\" rather than open source.",
+     {("Llama 3.1", "disputed"), ("Llama 3.1", "weights_only")}),
+    # the judge's standard names no subject; "rather than a fully open one" disputes
+    ("Qwen 2.5 7B is free to adapt, but by Ai2's standard it is an open-weights model rather than a fully open one.",
+     {("Qwen 2.5 7B", "disputed"), ("Qwen 2.5 7B", "weights_only")}),
+    # licence terms said to be absent are no signal
+    ("OLMo 2 is under Apache 2.0, so there are no user thresholds or acceptable use policies to navigate.",
+     {("OLMo 2", "open")}),
+])
+def test_what_is_published_such_models_judges_and_absent_terms(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
