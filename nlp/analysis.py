@@ -96,6 +96,8 @@ _CONTRAST = re.compile(r"(?:与|和|跟)[^。,，;；]{1,30}?(?:不同|不一样
 _JUDGE_BEFORE = re.compile(r"(?:\b(?:by|under|according to)\s+|(?:按照?|根据|依照|以)\s*)$", re.I)
 _JUDGE_AFTER = re.compile(r"\s*(?:'s|’s|的)\s*(?:own\s+)?(?:standards?|definition|measure|reckoning|criteria|yardstick|标准|定义|尺度)",
                           re.I)
+_APPOSITIVE_CLAUSE = re.compile(r"\s*(?:the|an?|its|their)\s+(?:[\w-]+\s+){0,3}(?:model|company|firm|lab|start-?up|developer|"
+                                r"chatbot|system|maker|version|successor|family)\b", re.I)
 # what joins a name to a generic cue that describes it: "Gemini 1.5 Pro, a proprietary model", "Arctic, an open-source LLM"
 _APPOSITIVE = re.compile(r"\s*,\s*(?:an?|its|their|the)\s+(?:[\w-]+\s+){0,3}")
 # a pronoun that a generic subject names ("many reports call it open"), not its own ("各家都会将其模型开源")
@@ -245,6 +247,8 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     points_back = rules.anaphora.search(text, cs, cue.end) or rules.anaphora.match(text)
     for j in range(ci - 1, -1, -1):
         s, e = clauses[j]
+        if j and _APPOSITIVE_CLAUSE.match(text, s):  # "GPT-4o, the model behind ChatGPT, remains …": GPT-4o
+            continue
         earlier = [m for m in mentions if s <= m["start"] < e and not _is_channel(text, s, m)]  # "只能透过 ChatGPT 使用"
         said = rules.speech.search(text, earlier[-1]["end"], e) if earlier else None
         if said:  # "X 表示, …": X is the speaker, not the subject; "Meta said the model …": it points back

@@ -803,3 +803,15 @@ def test_contrast_frames_and_camps(nlp_pipeline, text, expected):
 ])
 def test_what_is_published_such_models_judges_and_absent_terms(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a name inside an appositive ("the model behind ChatGPT") is not what the sentence is about
+    ("GPT-4o, the model behind most ChatGPT conversations, remains available only through OpenAI's own apps and API.",
+     {("GPT-4o", "closed"), ("GPT-4o", "api_only")}),
+    ("The original Llama 3 licence barred using Llama 3 or its outputs to improve any other large language model.",
+     {("Llama 3", "no_training_other_models")}),
+    ("The OSI has said that the Llama licence is not one the OSI has approved.", {("Llama", "license_not_open_source")}),
+])
+def test_appositive_clauses_bars_and_osi_approval(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
