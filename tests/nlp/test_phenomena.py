@@ -815,3 +815,15 @@ def test_what_is_published_such_models_judges_and_absent_terms(nlp_pipeline, tex
 ])
 def test_appositive_clauses_bars_and_osi_approval(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) | signals(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Meta's Llama license bars companies with over 700 million monthly users from using it without permission.",
+     {("Llama", "usage_threshold")}),
+    ("Llama's licence excludes services with more than 700M MAUs.", {("Llama", "usage_threshold")}),
+    ("Critics point to Llama's 700-million-user cap.", {("Llama", "usage_threshold")}),
+    # a user count that bounds nothing is no licence term
+    ("Alibaba said Qwen now serves 700 million users in China.", set()),
+])
+def test_user_count_thresholds(nlp_pipeline, text, expected):
+    assert signals(nlp_pipeline, text) == expected
