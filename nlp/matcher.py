@@ -18,6 +18,7 @@ from nlp.shapes import find_unknown
 
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_POSSESSIVE = re.compile(r"['’]s\s+(?:new\s+|latest\s+)?|的")
 
 
 _LATIN = re.compile(r"[A-Za-z]")
@@ -202,6 +203,11 @@ class EntityMatcher:
         return next((e.name for e, rest in self._prefixes(name) if e.kind == "org" and e.name in self.developers
                      and rest[:1] in ("-", *"0123456789") and not _YEAR.fullmatch(rest.lstrip("-"))), None)
 
+    def _possessor(self, text: str, mentions: list[Mention], u: Mention) -> str | None:
+        """The KB developer whose possessive comes right before a name ("MiniMax's Video-01")."""
+        return next((m.canonical for m in mentions if m.label == "ORG" and m.known and m.canonical in self.developers
+                     and _POSSESSIVE.fullmatch(text, m.end, u.start)), None)
+
     def family_of(self, name: str) -> Entry | None:
         """The KB model whose name starts an unknown model name (Qwen2.5-7B → Qwen2.5, Qwen1.5 → Qwen)."""
         return next((e for e, _ in self._prefixes(name) if e.kind == "model"), None)
@@ -241,8 +247,9 @@ class EntityMatcher:
             if all(u.start <= m.start and m.end <= u.end and (m.end - m.start) < (u.end - u.start)
                    and (m.label == u.label or m.canonical == owner) for m in covered):
                 family = self.family_of(u.text) if u.label == "MODEL" else None
+                owner = owner or (self._possessor(text, mentions, u) if weak and family is None else None)
                 if weak and family is None and owner is None:
-                    continue  # "Windows 11", "Top 10": a version only counts after a known family
+                    continue  # "Windows 11", "Top 10": a version only counts after a known family or developer
                 u.org = self.developer(family) if family else owner
                 mentions = [m for m in mentions if m not in covered] + [u]
         out: list[Mention] = []

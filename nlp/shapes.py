@@ -2,7 +2,8 @@
 
 Models: a Latin name with a version or size (`Qwen2.5-72B`, `DeepSeek-V3`, `Llama3.1 405B`),
 reported when a size is present or a model cue follows (模型, 大模型, model, LLM); a hyphenated
-Latin name right after a model word (`语音模型 Step-Audio`).
+Latin name right after a model word (`语音模型 Step-Audio`); a plain name its context makes a model
+(`its Reka Core model`, `Moonlight, a 16B mixture-of-experts model`).
 Organizations: capitalised names ending in Inc./Labs/AI/Research/Foundation/Institute,
 and "University of X". Chinese organizations are found on segmented sentences
 (`nlp.components`), where jieba gives word boundaries.
@@ -23,12 +24,26 @@ _MODEL = re.compile(
 # a hyphenated Latin name right after a model word: "语音模型 Step-Audio", "the model Foo-Bar"
 _AFTER_MODEL_WORD = re.compile(r"(?:模型|\bmodel)\s*(?P<name>[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?![A-Za-z0-9-])")
 _CUE_AFTER = re.compile(r"\s*(?:大模型|模型|语言模型|models?\b|LLMs?\b)", re.I)
+# a capitalised name without a version that its context makes a model: "its Reka Core model",
+# "Moonlight, a 16B mixture-of-experts model"
+_PLAIN = r"[A-Z](?<![A-Za-z0-9.][A-Z])[A-Za-z0-9]+(?:[- ][A-Z][A-Za-z0-9]*){0,2}"
+_NAMED_MODEL = re.compile(
+    rf"\b(?:its|their|the|new|latest|flagship)\s+(?P<before>{_PLAIN})\s+(?:(?:language|foundation|reasoning)\s+)?"
+    rf"(?:model|LLM)\b(?!-)"
+    rf"|(?P<appos>{_PLAIN}),\s+(?:a|an|its|their)\s+(?:(?!(?:company|startup|lab|firm|maker|developer|platform|"
+    rf"provider|service|hub|site|library|framework|tool|benchmark|dataset|whose|which|that|for|of|with|by|from|"
+    rf"behind|and|or|to|in|on|at)\b)[\w.-]+\s+){{0,4}}(?:model|LLM)\b(?!-)")
+_NOT_NAMES = {"Chinese", "American", "French", "British", "European", "Japanese", "Korean", "Indian", "German",
+              "Canadian", "Israeli", "Emirati", "Saudi", "Taiwanese", "Western", "English", "Open", "Closed",
+              "Frontier", "Foundation", "Large", "Small", "New", "Base", "Reasoning", "Language", "Vision",
+              "Source", "Weights", "Community", "Enterprise", "Business", "Research", "Pro", "Free"}
 _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", "USB", "CPU", "GPU", "HBM", "DDR",
                "Top", "No", "Vol", "Page", "Figure", "Fig", "Table", "Section", "Article", "Web", "Version",
                "Series", "Gen", "Level", "Phase", "Round", "Day", "Week", "Year", "Q", "AI", "API", "AGI", "LLM",
                "NLP", "Transformer", "MMLU", "HumanEval", "GSM", "ISO", "IEEE", "Apache", "MIT", "BSD", "GPL",
                "CC", "SB", "HTTP", "HTML", "EU", "US", "UK", "CEO", "CTO", "PhD", "Covid", "Xbox", "Office",
-               "Linux", "Mac", "Intel", "Core", "Snapdragon", "PyTorch", "TensorFlow", "Galaxy", "Pixel"}
+               "Linux", "Mac", "Intel", "Core", "Snapdragon", "PyTorch", "TensorFlow", "Galaxy", "Pixel", "The",
+               "This", "That", "Pro", "LED", "Model", "Quest", "AirPlay"}
 _ORG = re.compile(
     # Latin only ("AI新創Mistral AI" is no name), on one line ("By Hannah Cole\nMany AI models" is none)
     r"(?P<name>[A-Z](?<![A-Za-z0-9][A-Z])[A-Za-z0-9_&.'-]* (?:[A-Z][A-Za-z0-9_&.'-]* ){0,3}"
@@ -53,6 +68,11 @@ def find_unknown(text: str):
         strong = bool(m.group("size") or m.group("vsize") or m.group("variant") or _CUE_AFTER.match(text, m.end())
                       or m.group("version").lstrip("- ").startswith(("V", "v")))
         yield Mention(m.start(), m.end(), m.group(), m.group().strip(), "MODEL", known=False), not strong
+    for m in _NAMED_MODEL.finditer(text):
+        group = "before" if m.group("before") else "appos"
+        name = m.group(group)
+        if name.replace("-", " ").split()[0] not in _NOT_NAMES | _NOT_MODELS and not _MODEL.fullmatch(name):
+            yield Mention(m.start(group), m.end(group), name, name, "MODEL", known=False), False
     for m in _AFTER_MODEL_WORD.finditer(text):
         if not _MODEL.fullmatch(m.group("name")):  # names with a version were found above
             yield Mention(m.start("name"), m.end("name"), m.group("name"), m.group("name"), "MODEL", known=False), False

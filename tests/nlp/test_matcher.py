@@ -63,6 +63,23 @@ def test_unknown_models_and_orgs_by_shape(matcher):
     assert names(matcher, "COVID-19 and Windows 11 and an RTX 4090") == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Moonshot AI open-sourced Moonlight, a 16B mixture-of-experts model.", ("Moonlight", False)),
+    ("The startup keeps its Reka Core model closed.", ("Reka Core", False)),
+    ("MiniMax's Video-01 is only available through its API.", ("Video-01", False)),  # after a developer
+])
+def test_plain_names_that_their_context_makes_models(matcher, text, expected):
+    assert expected in names(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "the Chinese model makers", "Hugging Face, a platform for models", "Apple's AirPlay 2 and The 5500M",
+    "Mistral, a French startup whose flagship model",
+])
+def test_context_makes_no_model_of_common_words(matcher, text):
+    assert [n for n, known in names(matcher, text) if not known] == []
+
+
 def test_unknown_developer_comes_from_the_family(matcher):
     from crawler.normalize import normalize
 

@@ -827,3 +827,13 @@ def test_appositive_clauses_bars_and_osi_approval(nlp_pipeline, text, expected):
 ])
 def test_user_count_thresholds(nlp_pipeline, text, expected):
     assert signals(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Meta calls its Llama model open.", {("Llama", "open")}),
+    ("Critics called on Meta to open the Llama weights.", set()),
+    ("Meta called Llama 3 open, but the licence restricts use.", {("Llama 3", "disputed")}),
+    ("Nvidia released it under a document it calls the NVIDIA Open Model License.", set()),
+])
+def test_calling_a_subject_open(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
