@@ -19,6 +19,7 @@ from nlp.shapes import find_unknown
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _POSSESSIVE = re.compile(r"['’]s\s+(?:new\s+|latest\s+)?|的")
+_NAME_AFTER = re.compile(r"\s*[A-Z]")
 
 
 _LATIN = re.compile(r"[A-Za-z]")
@@ -204,7 +205,10 @@ class EntityMatcher:
                      and rest[:1] in ("-", *"0123456789") and not _YEAR.fullmatch(rest.lstrip("-"))), None)
 
     def _possessor(self, text: str, mentions: list[Mention], u: Mention) -> str | None:
-        """The KB developer whose possessive comes right before a name ("MiniMax's Video-01")."""
+        """The KB developer whose possessive comes right before a name ("MiniMax's Video-01"), unless the
+        name qualifies a product word that follows ("輝達的Quantum-2 InfiniBand")."""
+        if _NAME_AFTER.match(text, u.end):
+            return None
         return next((m.canonical for m in mentions if m.label == "ORG" and m.known and m.canonical in self.developers
                      and _POSSESSIVE.fullmatch(text, m.end, u.start)), None)
 
