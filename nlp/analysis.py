@@ -24,11 +24,12 @@ from nlp.sentences import pieces
 _CLAUSE = re.compile(r"[,，;；:：]|\s(?=(?:while|whereas)\s)")
 _COORD_WORD = re.compile(r"、|和|与|及|以及|\band\b|&|/|\bor\b|或|比|than|like|像", re.I)
 # what may stand between two names that share a claim: a list, or "X, which, like Y,"
-_COORD = re.compile(r"^\s*(?:、|,|,?\s*(?:和|与|及|以及|and)|&|/|or|或)\s*$"
+_COORD = re.compile(r"^\s*(?:(?:suite|family|series|models?|系列|模型)\s*)?(?:、|,|,?\s*(?:和|与|及|以及|and)|&|/|or|或)\s*"
+                    r"(?:(?:the|its|their)\s+)?(?:(?:original|new|newer|latest|older|smaller|larger|first|earlier)\s+)?$"
                     r"|^\s*(?:models?\s*)?,?\s*(?:(?:which|that)\s*,\s*)?(?:just\s+)?like\s*$", re.I)
 # a list that names a generic cue's members: "符合定义的模型, 包括 Pythia、OLMo", "open models such as Llama"
 _LIST_INTRO = re.compile(r"\s*,?\s*(?:包括|包含|例如|比如|如|including|such as|like)\s*", re.I)
-_MEMBERS_INTRO = re.compile(r"\s*,?\s*(?:包括|例如|比如|including|such as)\s*", re.I)
+_MEMBERS_INTRO = re.compile(r"\s*,?\s*(?:包括|例如|比如|其中包括|including|such as|among them|notably)\s*", re.I)
 _CONTRAST_BEFORE = re.compile(r"(?:\bunlike|不像|不同于|有别于|相比于?|compared (?:with|to))\s*$", re.I)
 _SIZED = re.compile(r"\d+(?:\.\d+)?[BMT]$")
 # findings about a licence or a release label belong to a model, not to its developer
@@ -43,7 +44,7 @@ _LICENSE_NAMED = re.compile(r"Apache|MIT|BSD|GPL")  # "the MIT licence means…"
 MODEL_LEVEL = {"licensed", "usage_threshold", "no_training_other_models", "use_restrictions", "non_commercial",
                "license_not_open_source", "weights_only", "open_label_disputed", "disputed",
                "training_data_undisclosed", "training_process_undisclosed", "technical_details_undisclosed"}
-_OWNER_OF = re.compile(r"(?:的|'s)\s*$")
+_OWNER_OF = re.compile(r"(?:的|'s)(?:\s+own)?\s*$")
 _WHEN_OF = re.compile(r"(?:去年|今年|\d{2,4}年)?(?:\d{1,2}月份?)?(?:推出|发布)?的\s*$")  # "Mistral 7B 和 12 月的 Mixtral"
 _SINCE = re.compile(r"(?:自从?|\b(?:since|after|before))\s*$", re.I)
 _SINCE_SPAN = re.compile(r"自从?[^,，。;；]{0,12}$")  # "自2019年开源 GPT-2 以来"

@@ -45,7 +45,7 @@ _SUFFIX = re.compile(r"(?:-(?:[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:\.\d+)*|instruc
                      r"(?![A-Za-z0-9]|-[a-z])")
 # what joins a developer to its model's short name: "DeepSeek's new R1", "深度求索发布的 V3", "DeepSeek released R1"
 _OWNER_JOIN = (r"\s*(?:'s|’s|的|(?:发布|推出|开源)[了的]|旗下的?|\s(?:released|launched|unveiled|open-sourced))?"
-               r"\s*(?:new\s+|latest\s+|最新的?|新)?\s*")
+               r"\s*(?:new\s+|latest\s+|own\s+|最新的?|新)?\s*")
 
 
 @dataclass

@@ -837,3 +837,14 @@ def test_user_count_thresholds(nlp_pipeline, text, expected):
 ])
 def test_calling_a_subject_open(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The OSI named models that passed its validation, among them EleutherAI's Pythia and the original OLMo.",
+     {("Pythia", "open"), ("OLMo", "open")}),
+    ("EleutherAI's Pythia suite, LLM360's Amber and Google's own T5 were among the models that the OSI's "
+     "validation exercise found to meet the standard.", {("Pythia", "open"), ("Amber", "open"), ("T5", "open")}),
+    ("Llama was not found to meet the standard.", set()),
+])
+def test_validated_models_listed_around_the_cue(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
