@@ -66,7 +66,8 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str |
     like a sentence, a standfirst or a lead paragraph ("【导读】…。" then "2025年06月27日 18:02"), but
     before the third paragraph; "Updated: …" gives way to another dateline. The title is then the nearest
     headline above the dateline, else the first below it, else the header's longest. Without a dateline
-    in the header, a source line anywhere ("来源:钛媒体 2025-07-14 21:40") dates the page."""
+    in the header, a source line anywhere ("来源:钛媒体 2025-07-14 21:40") dates the page, else the first
+    dateline with a time of day (a footer's "2025年02月26日 08:30 新浪科技")."""
     paragraphs = [i for i, s in enumerate(simple) if _is_paragraph(s)]
     body = min(paragraphs[0] if paragraphs else len(simple), MAX_HEADER_LINES)
     date_limit = min(max(body + DATELINE_AFTER_LEAD, paragraphs[2] if len(paragraphs) > 2 else len(simple)),
@@ -99,8 +100,9 @@ def _read_header(lines: list[str], simple: list[str]) -> tuple[str | None, str |
             names = [i for i in between if not boilerplate.is_menu(simple[i]) and i not in dated]
             if author is None and names:
                 author = lines[names[-1]]
-    else:
-        date_at = next((i for i, s in enumerate(simple) if is_source_line(s) and dateline(s)), None)
+    else:  # a source line, else a time stamp ("2025年02月26日 08:30  新浪科技" in the footer)
+        date_at = next((i for i, s in enumerate(simple) if is_source_line(s) and dateline(s)),
+                       next((i for i, s in enumerate(simple) if (found := dateline(s)) and found[1] is not None), None))
     title = html.unescape(lines[title_at]) if title_at is not None else None
     return title, author, dateline(simple[date_at]) if date_at is not None else None, drop
 

@@ -61,7 +61,8 @@ def as_aware(day: date, clock: time | None, language: str | None, tz: timezone |
 
 
 _UPDATED = re.compile(r"^\W*(?:updated|last updated|modified|更新(?:时间|于)?)\b", re.I)
-_SOURCE_DATE = re.compile(r"^\W*(?:来源|出处|source|published|posted|发布|发表)", re.I)
+_SOURCE_DATE = re.compile(r"^\W*(?:来源|出处|source|published|posted|发布|发表)|\b(?:first|originally) (?:published|posted)\b",
+                          re.I)
 
 
 def is_update(line: str) -> bool:
@@ -70,7 +71,8 @@ def is_update(line: str) -> bool:
 
 
 def is_source_line(line: str) -> bool:
-    """A line that names the source or the publication ("来源：钛媒体 2025-07-14 21:40")."""
+    """A line that names the source or the publication ("来源：钛媒体 2025-07-14 21:40", "This piece was
+    first published on 12 August 2025.")."""
     return _SOURCE_DATE.search(line) is not None
 
 

@@ -329,6 +329,15 @@ def test_a_spaced_chinese_menu_is_no_title_and_a_source_line_dates_an_undated_he
     assert "首页" not in result.text
 
 
+def test_a_footer_time_stamp_dates_an_undated_page_but_a_date_inside_a_sentence_does_not():
+    headline = "开源大模型的许可证里藏着哪些限制条款"
+    stamped = clean_text("\n".join([headline, *ZH_BODY, "责任编辑：刘明亮", "2025年02月26日 08:30  新浪科技"]))
+    assert stamped.published_at.isoformat() == "2025-02-26T08:30:00+08:00"
+    assert clean_text("\n".join([headline, *ZH_BODY, "2025年02月26日 新浪科技"])).published_at is None
+    noted = clean_text("\n".join([headline, *ZH_BODY, "This explainer was first published on 12 August 2025."]))
+    assert noted.published_at.date().isoformat() == "2025-08-12"
+
+
 def test_a_date_above_the_headline_day_first_and_a_date_among_metadata_items():
     headline = "BRIEF-Mistral AI releases Codestral coding model under non-production licence"
     page = ["TECHWIRE  •  Breaking  •  Markets  •  Technology", "29/05/2024 16:47 CEST", headline,
