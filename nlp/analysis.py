@@ -62,7 +62,7 @@ _BASE_FRAME = (re.compile(r"以[^。,;]{0,12}$"), re.compile(r"\s*为(?:基础|�
 _HOST_AFTER = re.compile(r"(?:\s*(?:和|与|及|、)\s*[A-Za-z][\w.-]*(?: [A-Za-z][\w.-]*)*)*"  # "在 Hugging Face 和 GitHub 开源"
                          r"\s*(?:上|平台|社区|上线|上架|开源|发布|下载)")
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
-_FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series)", re.I)
+_FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series|models\b)", re.I)
 _SPEAKER_TRIM = re.compile(r"^(?:据|而|则|但|但是|此外|另外|同时|and|but|as)\s*|[「“\"”」]+"
                            r"|在[^,，。]{1,15}(?:时|中|上|期间)$"  # "李开复在接受采访时 称"
                            r"|(?<=\w\w)(?:曾经?|也|还|则|都|又|亦|早前|此前|日前|近日|一再|多次|再次)$", re.I)  # "李彦宏曾 表示"
@@ -100,6 +100,10 @@ _JUDGE_AFTER = re.compile(r"\s*(?:'s|’s|的)\s*(?:own\s+)?(?:standards?|defini
 _APPOSITIVE_CLAUSE = re.compile(r"\s*(?:the|an?|its|their)\s+(?:[\w-]+\s+){0,3}(?:model|company|firm|lab|start-?up|developer|"
                                 r"chatbot|system|maker|version|successor|family)\b", re.I)
 # what joins a name to a generic cue that describes it: "Gemini 1.5 Pro, a proprietary model", "Arctic, an open-source LLM"
+# a "which" clause whose subject is the name it hangs on, and the way back to that name
+_SUBJECT_RELATIVE = re.compile(r"\bwhich\s+(?:[\w-]+\s+){0,3}$", re.I)
+_RELATIVE_AFTER = re.compile(r"\s*,\s*which\b", re.I)
+_RELATIVE_CHAIN = re.compile(r"\s*,\s*(?:which\b[^,;]*\band\s+)?", re.I)
 _APPOSITIVE = re.compile(r"\s*,\s*(?:an?|its|their|the)\s+(?:[\w-]+\s+){0,3}")
 # a pronoun that a generic subject names ("many reports call it open"), not its own ("各家都会将其模型开源")
 _NAMED_PRONOUN = re.compile(r"(?:称|叫|视|列|评)(?:其|它)"
@@ -203,9 +207,9 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
     of = _OF.match(text, cue.end)  # "has not released the weights of Grok 3"
     if of:
         gap_end = of.end()
-    if cue.generic:
-        g = rules.generic_after.match(text, cue.end)
-        gap_end = g.end() if g else cue.end
+    if cue.generic:  # "open models", "open code models": the members come after the head noun
+        heads = [m.end() for m in (rules.generic_after.match(text, cue.end), rules.subject_head.match(text, cue.end)) if m]
+        gap_end = max(heads, default=cue.end)
     # the members listed after the cue: "开源模型, 包括 X", "open models, including X" ("like X" only after a generic cue)
     listed = (_LIST_INTRO if cue.generic else _MEMBERS_INTRO).match(text, gap_end)
     if listed:
@@ -216,6 +220,9 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         return _prefer_models(after), 0.9
     if cue.other_head:
         return None, 0.0
+    head = _relative_head(text, cue.start, [m for m in mentions if m["start"] < cue.start])
+    if head is not None and not any(cue.end <= m["start"] < ce and not _is_channel(text, cs, m) for m in mentions):  # "… apart from o1, which R1 matches and which is available only through its API": o1
+        return head, 0.85
     here = [m for m in mentions if cs <= m["start"] < cue.end
             and not _is_speaker(rules, text, m, cue.start, mentions)                  # "腾讯称它…"
             and not (m["start"] >= cue.start  # a channel: "只能通过 ChatGPT", "…通过 ChatGPT 与 OpenAI 的 API",
@@ -272,6 +279,16 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         if org is not None:
             return org, 0.6
     return None, 0.0
+
+
+def _relative_head(text: str, cue_start: int, mentions: list[dict]) -> dict | None:
+    """The name a "which is …" clause holding the cue hangs on: the name right before its ", which", or
+    before the first "which" of a chain ("o1, which R1 matches … and which is available only …")."""
+    rel = _SUBJECT_RELATIVE.search(text, max(0, cue_start - 40), cue_start)
+    heads = [m for m in mentions if rel and m["end"] <= rel.start() and _RELATIVE_AFTER.match(text, m["end"])]
+    if not heads or not _RELATIVE_CHAIN.fullmatch(text, heads[-1]["end"], rel.start()):
+        return None
+    return heads[-1]
 
 
 def _is_speaker(rules: Rules, text: str, mention: dict, cue_start: int, mentions: list[dict]) -> bool:

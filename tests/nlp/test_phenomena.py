@@ -848,3 +848,20 @@ def test_calling_a_subject_open(nlp_pipeline, text, expected):
 ])
 def test_validated_models_listed_around_the_cue(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a cue in a "which is …" clause is about the name the clause hangs on
+    ("DeepSeek-R1 is open source. That sets it apart from OpenAI's o1, which R1 matches on maths tests and which is "
+     "available only through paid ChatGPT plans and the company's API.", {("DeepSeek-R1", "open"), ("o1", "closed")}),
+    ("DeepSeek-R1 can be downloaded, modified and used commercially by anyone.", {("DeepSeek-R1", "open")}),
+    ("OpenAI has only recently begun publishing weights again.", {("OpenAI", "open")}),
+    ("Several founders have argued that releasing the weights of capable models would be unsafe.", set()),
+    ("In August xAI made the older Grok 2.5 downloadable.", {("Grok 2.5", "open")}),
+    # "Grok models" is the family, not the member named before
+    ("xAI, which open-sourced Grok-1 in 2024, keeps its current Grok models behind its own app and a paid API.",
+     {("Grok-1", "open"), ("Grok", "closed")}),
+    ("Fully open code models such as StarCoder2 have been adopted by banks.", {("StarCoder2", "open")}),
+])
+def test_relative_clauses_published_weights_and_open_model_kinds(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
