@@ -59,7 +59,7 @@ _HOST_TO = re.compile(r"(?:上传|发布|上线|推送)了?(?:至|到)了?\s*" +
 _BASE_BEFORE = re.compile(r"(?:基于|\b(?:based on|built on|built upon|derived from|fine-tuned from|distilled from|"
                           r"on top of)\s+)" + _LISTED, re.I)
 _BASE_FRAME = (re.compile(r"以[^。,;]{0,12}$"), re.compile(r"\s*为(?:基础|底座|基座)"))  # "以 X 为基础"
-_HOST_AFTER = re.compile(r"(?:\s*(?:和|与|及|、)\s*[A-Za-z][\w.-]*(?: [A-Za-z][\w.-]*)*)*"  # "在 Hugging Face 和 GitHub 开源"
+_HOST_AFTER = re.compile(r"(?:\s*(?:和|与|及|、)\s*[A-Za-z\u4e00-\u9fff][\w.-]{0,20}(?: [A-Za-z][\w.-]*)*)*"  # "在 Hugging Face 和 GitHub 开源"
                          r"\s*(?:上|平台|社区|上线|上架|开源|发布|下载)")
 _VERSION_WORD = re.compile(r"版本|型号|version|edition", re.I)
 _FAMILY_WORD = re.compile(r"\s*(?:系列|家族|family|series|models\b)", re.I)

@@ -66,6 +66,8 @@ def find_unknown(text: str):
         if m.group("name") in _NOT_MODELS or m.group("name").split("-")[0] in _NOT_MODELS:
             continue
         strong = bool(m.group("size") or m.group("vsize") or m.group("variant") or _CUE_AFTER.match(text, m.end())
+                      or any(x.start("name") == m.start()  # "招牌模型Video-01"
+                             for x in _AFTER_MODEL_WORD.finditer(text, max(0, m.start() - 8), m.end()))
                       or m.group("version").lstrip("- ").startswith(("V", "v")))
         yield Mention(m.start(), m.end(), m.group(), m.group().strip(), "MODEL", known=False), not strong
     for m in _NAMED_MODEL.finditer(text):

@@ -865,3 +865,17 @@ def test_validated_models_listed_around_the_cue(nlp_pipeline, text, expected):
 ])
 def test_relative_clauses_published_weights_and_open_model_kinds(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a platform list with a Chinese member ("魔搭社区ModelScope") is where the model is put, not the subject
+    ("其中,Step-Video-T2V代码和权重已在GitHub、Hugging Face和魔搭社区ModelScope上线,采用MIT许可协议。",
+     {("Step-Video-T2V", "open")}),
+    ("在视频生成赛道,快手的可灵和OpenAI的Sora目前都没有开放模型权重。", {("Kling", "closed"), ("Sora", "closed")}),
+    ("万亿参数的Step-2仍只提供API。", {("Step-2", "closed")}),
+    # a version name right after a model word
+    ("在视频生成上的招牌模型Video-01仍未开源。", {("Video-01", "closed")}),
+    ("这栋建筑采用可灵活分割的结构,开源社区很活跃。", set()),
+])
+def test_video_models_hosts_and_names_after_a_model_word(nlp_pipeline, text, expected):
+    assert claims(nlp_pipeline, text) == expected
