@@ -93,7 +93,7 @@ _OF = re.compile(r"\s+(?:of|for)\s+(?:the\s+|its\s+)?(?=[A-Z])")
 _VERB_FORM = re.compile(r"sourc(?:es|ing)$", re.I)
 _COMPANY = re.compile(r"公司|company", re.I)
 _BOTH = re.compile(r"两者|二者|两款模型|这两款|\bboth (?:models|of them|releases)\b", re.I)
-_CONTRAST = re.compile(r"(?:与|和|跟)[^。,，;；]{1,30}?(?:不同|不一样)\s*[,，]|\bunlike\s+[^.,;]{1,40},(?!\s*(?:which|who|whose)\b)", re.I)
+_CONTRAST = re.compile(r"(?:与|和|跟)[^。,，;；]{1,50}?(?:不同|不一样)\s*[,，]|\bunlike\s+[^.,;]{1,40},(?!\s*(?:which|who|whose)\b)", re.I)
 _JUDGE_BEFORE = re.compile(r"(?:\b(?:by|under|according to)\s+|(?:按照?|根据|依照|以)\s*)$", re.I)
 _JUDGE_AFTER = re.compile(r"\s*(?:'s|’s|的)\s*(?:own\s+)?(?:standards?|definition|measure|reckoning|criteria|yardstick|标准|定义|尺度)",
                           re.I)
@@ -188,11 +188,16 @@ def names_carried(previous: list, topic: list, inside: list, text: str, fields) 
     """(previous, topic) after a sentence of `text` that names `inside` (Mention objects or dicts;
     `fields(m)` gives (start, end, label, referee)): `previous` is what the next sentence's pronouns point
     back to, the sentence's names, after the `topic` (first model) of the latest sentence naming a model
-    when it names none. Names used as a point in time (time_reference) are left out; a sentence naming no
-    one else, or only a referee (OSI), changes nothing."""
+    when it names none. Names used as a point in time (time_reference), and models named as a base or a foil
+    beside another model, are left out; a sentence naming no one else, or only a referee (OSI), changes nothing."""
     named = [m for m in inside if not time_reference(text, *fields(m)[:2])]
     if all(fields(m)[3] for m in named):
         return previous, topic
+    spans = [dict(zip(("start", "end", "label"), fields(m)[:3])) for m in named]
+    aside = [m for m, span in zip(named, spans)  # a base or a foil: "与以 Mistral 7B 为基础的 Breeze-7B 不同, Breeze 2…"
+             if span["label"] == "MODEL" and (_base_model(text, span) or _contrasted(text, span, len(text)))]
+    if any(fields(m)[2] == "MODEL" and m not in aside for m in named):
+        named = [m for m in named if m not in aside]
     models = [m for m in named if fields(m)[2] == "MODEL"]
     return (named if models else topic + named), (models[:1] or topic)
 

@@ -879,3 +879,10 @@ def test_relative_clauses_published_weights_and_open_model_kinds(nlp_pipeline, t
 ])
 def test_video_models_hosts_and_names_after_a_model_word(nlp_pipeline, text, expected):
     assert claims(nlp_pipeline, text) == expected
+
+
+def test_a_base_or_a_foil_is_not_what_the_next_sentence_points_back_to(nlp_pipeline):
+    text = ("与前一代以Mistral 7B为基础、采用Apache 2.0授权的Breeze-7B不同,Breeze 2必须沿用Meta的Llama社群授权。"
+            "该授权附带可接受使用政策,且产品月活跃用户若超过7亿,须另向Meta申请授权。")
+    assert {("Breeze 2", "usage_threshold"), ("Breeze 2", "use_restrictions")} <= signals(nlp_pipeline, text)
+    assert not any(subject == "Mistral 7B" for subject, _ in signals(nlp_pipeline, text))
