@@ -886,3 +886,16 @@ def test_a_base_or_a_foil_is_not_what_the_next_sentence_points_back_to(nlp_pipel
             "该授权附带可接受使用政策,且产品月活跃用户若超过7亿,须另向Meta申请授权。")
     assert {("Breeze 2", "usage_threshold"), ("Breeze 2", "use_restrictions")} <= signals(nlp_pipeline, text)
     assert not any(subject == "Mistral 7B" for subject, _ in signals(nlp_pipeline, text))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "I would call" is a judgement, not a hypothetical; "Small 3" names Mistral Small 3 after Mistral is named
+    ("Mistral released Small 3 in January. I would call Small 3 an open-weights model, not open source.",
+     {("Mistral Small 3", "disputed"), ("Mistral Small 3", "weights_only")}),
+    # "released the weights, not the training data": weights only, the data held back, no open claim
+    ("OpenAI launched gpt-oss. But OpenAI released the weights, not the training data.",
+     {("gpt-oss", "training_data_undisclosed")}),
+])
+def test_judgements_and_weights_without_data(nlp_pipeline, text, expected):
+    assert expected <= claims(nlp_pipeline, text) | signals(nlp_pipeline, text)
+    assert ("OpenAI", "open") not in claims(nlp_pipeline, text)
