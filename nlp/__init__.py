@@ -10,7 +10,7 @@ from pathlib import Path
 
 # Bump when rules, knowledge base or components change what is extracted: stored articles
 # with an older version are re-extracted by `openwatch extract`.
-EXTRACTOR_VERSION = "2026.11.23-69"
+EXTRACTOR_VERSION = "2026.11.23-70"
 CONFIG = Path(__file__).parent / "data" / "pipeline.cfg"
 
 

@@ -32,11 +32,13 @@ _NAMED_MODEL = re.compile(
     rf"(?:model|LLM)\b(?!-)"
     rf"|(?P<appos>{_PLAIN}),\s+(?:a|an|its|their)\s+(?:(?!(?:company|startup|lab|firm|maker|developer|platform|"
     rf"provider|service|hub|site|library|framework|tool|benchmark|dataset|whose|which|that|for|of|with|by|from|"
-    rf"behind|and|or|to|in|on|at)\b)[\w.-]+\s+){{0,4}}(?:model|LLM)\b(?!-)")
+    rf"behind|and|or|to|in|on|at|who|researcher|analyst|professor|engineer|scientist|executive|spokes\w+)\b)[\w.-]+\s+){{0,4}}(?:model|LLM)\b(?!-)")
 _NOT_NAMES = {"Chinese", "American", "French", "British", "European", "Japanese", "Korean", "Indian", "German",
               "Canadian", "Israeli", "Emirati", "Saudi", "Taiwanese", "Western", "English", "Open", "Closed",
               "Frontier", "Foundation", "Large", "Small", "New", "Base", "Reasoning", "Language", "Vision",
-              "Source", "Weights", "Community", "Enterprise", "Business", "Research", "Pro", "Free"}
+              "Source", "Weights", "Community", "Enterprise", "Business", "Research", "Pro", "Free", "Monday",
+              "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
+              "April", "May", "June", "July", "August", "September", "October", "November", "December"}
 _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", "USB", "CPU", "GPU", "HBM", "DDR",
                "Top", "No", "Vol", "Page", "Figure", "Fig", "Table", "Section", "Article", "Web", "Version",
                "Series", "Gen", "Level", "Phase", "Round", "Day", "Week", "Year", "Q", "AI", "API", "AGI", "LLM",

@@ -75,6 +75,7 @@ def test_plain_names_that_their_context_makes_models(matcher, text, expected):
 @pytest.mark.parametrize("text", [
     "the Chinese model makers", "Hugging Face, a platform for models", "Apple's AirPlay 2 and The 5500M",
     "Mistral, a French startup whose flagship model", "輝達的Quantum-2 InfiniBand網路",
+    "said Lena Vogt, a researcher who tracks model licenses", "published it on Thursday, a mixture-of-experts model",
 ])
 def test_context_makes_no_model_of_common_words(matcher, text):
     assert [n for n, known in names(matcher, text) if not known] == []

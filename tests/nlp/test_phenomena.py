@@ -822,6 +822,7 @@ def test_appositive_clauses_bars_and_osi_approval(nlp_pipeline, text, expected):
      {("Llama", "usage_threshold")}),
     ("Llama's licence excludes services with more than 700M MAUs.", {("Llama", "usage_threshold")}),
     ("Critics point to Llama's 700-million-user cap.", {("Llama", "usage_threshold")}),
+    ("Llama 2's license keeps a cap of 700 million monthly active users.", {("Llama 2", "usage_threshold")}),
     # a user count that bounds nothing is no licence term
     ("Alibaba said Qwen now serves 700 million users in China.", set()),
 ])
