@@ -99,11 +99,11 @@ _JUDGE_AFTER = re.compile(r"\s*(?:'s|’s|的)\s*(?:own\s+)?(?:standards?|defini
                           re.I)
 _APPOSITIVE_CLAUSE = re.compile(r"\s*(?:the|an?|its|their)\s+(?:[\w-]+\s+){0,3}(?:model|company|firm|lab|start-?up|developer|"
                                 r"chatbot|system|maker|version|successor|family)\b", re.I)
-# what joins a name to a generic cue that describes it: "Gemini 1.5 Pro, a proprietary model", "Arctic, an open-source LLM"
 # a "which" clause whose subject is the name it hangs on, and the way back to that name
 _SUBJECT_RELATIVE = re.compile(r"\bwhich\s+(?:[\w-]+\s+){0,3}$", re.I)
 _RELATIVE_AFTER = re.compile(r"\s*,\s*which\b", re.I)
 _RELATIVE_CHAIN = re.compile(r"\s*,\s*(?:which\b[^,;]*\band\s+)?", re.I)
+# what joins a name to a generic cue that describes it: "Gemini 1.5 Pro, a proprietary model", "Arctic, an open-source LLM"
 _APPOSITIVE = re.compile(r"\s*,\s*(?:an?|its|their|the)\s+(?:[\w-]+\s+){0,3}")
 # a pronoun that a generic subject names ("many reports call it open"), not its own ("各家都会将其模型开源")
 _NAMED_PRONOUN = re.compile(r"(?:称|叫|视|列|评)(?:其|它)"
@@ -225,8 +225,10 @@ def resolve_subject(rules: Rules, text: str, cue: Cue, mentions: list[dict],
         return _prefer_models(after), 0.9
     if cue.other_head:
         return None, 0.0
+    # "… apart from o1, which R1 matches and which is available only through its API": o1, unless the
+    # clause names its own subject after the cue
     head = _relative_head(text, cue.start, [m for m in mentions if m["start"] < cue.start])
-    if head is not None and not any(cue.end <= m["start"] < ce and not _is_channel(text, cs, m) for m in mentions):  # "… apart from o1, which R1 matches and which is available only through its API": o1
+    if head is not None and not any(cue.end <= m["start"] < ce and not _is_channel(text, cs, m) for m in mentions):
         return head, 0.85
     here = [m for m in mentions if cs <= m["start"] < cue.end
             and not _is_speaker(rules, text, m, cue.start, mentions)                  # "腾讯称它…"

@@ -24,6 +24,7 @@ _MODEL = re.compile(
 # a hyphenated Latin name right after a model word: "语音模型 Step-Audio", "the model Foo-Bar"
 _AFTER_MODEL_WORD = re.compile(r"(?:模型|\bmodel)\s*(?P<name>[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?![A-Za-z0-9-])")
 _CUE_AFTER = re.compile(r"\s*(?:大模型|模型|语言模型|models?\b|LLMs?\b)", re.I)
+_CUE_BEFORE = re.compile(r"(?:模型|\bmodel)\s*$")  # "招牌模型Video-01"
 # a capitalised name without a version that its context makes a model: "its Reka Core model",
 # "Moonlight, a 16B mixture-of-experts model"
 _PLAIN = r"[A-Z](?<![A-Za-z0-9.][A-Z])[A-Za-z0-9]+(?:[- ][A-Z][A-Za-z0-9]*){0,2}"
@@ -36,7 +37,7 @@ _NAMED_MODEL = re.compile(
 _NOT_NAMES = {"Chinese", "American", "French", "British", "European", "Japanese", "Korean", "Indian", "German",
               "Canadian", "Israeli", "Emirati", "Saudi", "Taiwanese", "Western", "English", "Open", "Closed",
               "Frontier", "Foundation", "Large", "Small", "New", "Base", "Reasoning", "Language", "Vision",
-              "Source", "Weights", "Community", "Enterprise", "Business", "Research", "Pro", "Free", "Monday",
+              "Source", "Weights", "Community", "Enterprise", "Business", "Research", "Free", "Monday",
               "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
               "April", "May", "June", "July", "August", "September", "October", "November", "December"}
 _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", "USB", "CPU", "GPU", "HBM", "DDR",
@@ -46,6 +47,7 @@ _NOT_MODELS = {"COVID", "Windows", "iPhone", "iOS", "Android", "Python", "RTX", 
                "CC", "SB", "HTTP", "HTML", "EU", "US", "UK", "CEO", "CTO", "PhD", "Covid", "Xbox", "Office",
                "Linux", "Mac", "Intel", "Core", "Snapdragon", "PyTorch", "TensorFlow", "Galaxy", "Pixel", "The",
                "This", "That", "Pro", "LED", "Model", "Quest", "AirPlay"}
+_NOT_PLAIN = _NOT_NAMES | _NOT_MODELS  # first words that make no plain model name
 _ORG = re.compile(
     # Latin only ("AI新創Mistral AI" is no name), on one line ("By Hannah Cole\nMany AI models" is none)
     r"(?P<name>[A-Z](?<![A-Za-z0-9][A-Z])[A-Za-z0-9_&.'-]* (?:[A-Z][A-Za-z0-9_&.'-]* ){0,3}"
@@ -68,14 +70,13 @@ def find_unknown(text: str):
         if m.group("name") in _NOT_MODELS or m.group("name").split("-")[0] in _NOT_MODELS:
             continue
         strong = bool(m.group("size") or m.group("vsize") or m.group("variant") or _CUE_AFTER.match(text, m.end())
-                      or any(x.start("name") == m.start()  # "招牌模型Video-01"
-                             for x in _AFTER_MODEL_WORD.finditer(text, max(0, m.start() - 8), m.end()))
+                      or _CUE_BEFORE.search(text, max(0, m.start() - 8), m.start())
                       or m.group("version").lstrip("- ").startswith(("V", "v")))
         yield Mention(m.start(), m.end(), m.group(), m.group().strip(), "MODEL", known=False), not strong
     for m in _NAMED_MODEL.finditer(text):
         group = "before" if m.group("before") else "appos"
         name = m.group(group)
-        if name.replace("-", " ").split()[0] not in _NOT_NAMES | _NOT_MODELS and not _MODEL.fullmatch(name):
+        if name.replace("-", " ").split()[0] not in _NOT_PLAIN and not _MODEL.fullmatch(name):
             yield Mention(m.start(group), m.end(group), name, name, "MODEL", known=False), False
     for m in _AFTER_MODEL_WORD.finditer(text):
         if not _MODEL.fullmatch(m.group("name")):  # names with a version were found above
